@@ -1,0 +1,181 @@
+//! OpenVINO's element types, with the numbering of OpenVINO 2025.1 and later.
+
+use std::fmt;
+use std::str::FromStr;
+
+use openvino_sys as sys;
+
+use crate::{Error, ErrorKind, Result};
+
+macro_rules! element_types {
+    ($($variant:ident = $c:ident, $name:literal, $bits:literal, $doc:literal;)*) => {
+        /// The type of a tensor's elements (`ov_element_type_e`).
+        ///
+        /// The numbering follows OpenVINO 2025.1 and later (`openvino-sys` refuses older
+        /// libraries, whose numbering differs).
+        ///
+        /// ```
+        /// use openvino::ElementType;
+        /// let t: ElementType = "f32".parse()?;
+        /// assert_eq!(t, ElementType::F32);
+        /// assert_eq!(t.bit_width(), 32);
+        /// assert_eq!(ElementType::Bf16.to_string(), "bf16");
+        /// # Ok::<(), openvino::Error>(())
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ElementType {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ElementType {
+            /// Every element type, in OpenVINO's order.
+            pub const ALL: &'static [ElementType] = &[$(ElementType::$variant,)*];
+
+            /// The C value.
+            pub fn to_c(self) -> sys::ov_element_type_e {
+                match self {
+                    $(ElementType::$variant => sys::$c,)*
+                }
+            }
+
+            /// The element type of a C value, or `UnknownValue` for a value this crate does not know.
+            pub fn from_c(value: sys::ov_element_type_e) -> Result<Self> {
+                match value {
+                    $(sys::$c => Ok(ElementType::$variant),)*
+                    other => Err(Error::new(
+                        ErrorKind::UnknownValue,
+                        "ElementType::from_c",
+                        format!("OpenVINO returned element type {other}, unknown to this crate"),
+                    )),
+                }
+            }
+
+            /// OpenVINO's name for it (`f32`, `u8`, `boolean`, ...).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ElementType::$variant => $name,)*
+                }
+            }
+
+            /// Bits per element (0 for `Dynamic` and `String`, whose size is not fixed).
+            pub fn bit_width(self) -> usize {
+                match self {
+                    $(ElementType::$variant => $bits,)*
+                }
+            }
+        }
+
+        impl FromStr for ElementType {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                match s {
+                    $($name => Ok(ElementType::$variant),)*
+                    other => Err(Error::new(
+                        ErrorKind::UnknownValue,
+                        "ElementType::from_str",
+                        format!("{other:?} is not an OpenVINO element type"),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+element_types! {
+    Dynamic = ov_element_type_e_DYNAMIC, "dynamic", 0, "Not known until run time.";
+    Boolean = ov_element_type_e_BOOLEAN, "boolean", 8, "Boolean, one byte per element (0 or 1).";
+    Bf16 = ov_element_type_e_BF16, "bf16", 16, "bfloat16 (`half::bf16`).";
+    F16 = ov_element_type_e_F16, "f16", 16, "IEEE half precision (`half::f16`).";
+    F32 = ov_element_type_e_F32, "f32", 32, "IEEE single precision.";
+    F64 = ov_element_type_e_F64, "f64", 64, "IEEE double precision.";
+    I4 = ov_element_type_e_I4, "i4", 4, "Signed 4-bit integer, packed.";
+    I8 = ov_element_type_e_I8, "i8", 8, "Signed 8-bit integer.";
+    I16 = ov_element_type_e_I16, "i16", 16, "Signed 16-bit integer.";
+    I32 = ov_element_type_e_I32, "i32", 32, "Signed 32-bit integer.";
+    I64 = ov_element_type_e_I64, "i64", 64, "Signed 64-bit integer.";
+    U1 = ov_element_type_e_U1, "u1", 1, "Binary, packed.";
+    U2 = ov_element_type_e_U2, "u2", 2, "Unsigned 2-bit integer, packed.";
+    U3 = ov_element_type_e_U3, "u3", 3, "Unsigned 3-bit integer, packed.";
+    U4 = ov_element_type_e_U4, "u4", 4, "Unsigned 4-bit integer, packed.";
+    U6 = ov_element_type_e_U6, "u6", 6, "Unsigned 6-bit integer, packed.";
+    U8 = ov_element_type_e_U8, "u8", 8, "Unsigned 8-bit integer.";
+    U16 = ov_element_type_e_U16, "u16", 16, "Unsigned 16-bit integer.";
+    U32 = ov_element_type_e_U32, "u32", 32, "Unsigned 32-bit integer.";
+    U64 = ov_element_type_e_U64, "u64", 64, "Unsigned 64-bit integer.";
+    Nf4 = ov_element_type_e_NF4, "nf4", 4, "4-bit normal float, packed.";
+    F8E4M3 = ov_element_type_e_F8E4M3, "f8e4m3", 8, "8-bit float, 4-bit exponent.";
+    F8E5M2 = ov_element_type_e_F8E5M3, "f8e5m2", 8, "8-bit float, 5-bit exponent.";
+    String = ov_element_type_e_STRING, "string", 0, "Strings (`std::string` inside OpenVINO).";
+    F4E2M1 = ov_element_type_e_F4E2M1, "f4e2m1", 4, "4-bit float, packed.";
+    F8E8M0 = ov_element_type_e_F8E8M0, "f8e8m0", 8, "8-bit exponent-only float.";
+}
+
+impl fmt::Display for ElementType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A Rust type that a tensor's data can be viewed as. Implemented for the primitive numeric
+/// types and for `half::f16`/`half::bf16`; sealed, because a wrong pairing would be unsound.
+pub trait TensorElement: Copy + sealed::Sealed + 'static {
+    /// The element types whose data has this Rust type's size, alignment and bit validity.
+    const ELEMENT_TYPES: &'static [ElementType];
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! tensor_elements {
+    ($($ty:ty => [$($et:ident),+];)*) => {
+        $(
+            impl sealed::Sealed for $ty {}
+            impl TensorElement for $ty {
+                const ELEMENT_TYPES: &'static [ElementType] = &[$(ElementType::$et),+];
+            }
+        )*
+    };
+}
+
+tensor_elements! {
+    f32 => [F32];
+    f64 => [F64];
+    half::f16 => [F16];
+    half::bf16 => [Bf16];
+    i8 => [I8];
+    i16 => [I16];
+    i32 => [I32];
+    i64 => [I64];
+    // Boolean tensors hold one byte per element; viewing them as `u8` is always valid, as `bool`
+    // would not be (OpenVINO does not promise 0 or 1).
+    u8 => [U8, Boolean];
+    u16 => [U16];
+    u32 => [U32];
+    u64 => [U64];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_values_follow_the_2025_1_numbering() {
+        assert_eq!(ElementType::Dynamic.to_c(), 0);
+        assert_eq!(ElementType::Boolean.to_c(), 1);
+        assert_eq!(ElementType::F32.to_c(), 4);
+        assert_eq!(ElementType::U8.to_c(), 16);
+        assert_eq!(ElementType::String.to_c(), 23);
+        for t in ElementType::ALL {
+            assert_eq!(ElementType::from_c(t.to_c()).unwrap(), *t);
+            assert_eq!(t.name().parse::<ElementType>().unwrap(), *t);
+        }
+    }
+
+    #[test]
+    fn unknown_values_are_errors_not_panics() {
+        assert_eq!(ElementType::from_c(999).unwrap_err().kind(), ErrorKind::UnknownValue);
+        assert_eq!("float".parse::<ElementType>().unwrap_err().kind(), ErrorKind::UnknownValue);
+    }
+}
