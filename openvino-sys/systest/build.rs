@@ -88,6 +88,11 @@ fn main() {
                 format!("offsetof({c_name}, {field})"),
                 format!("std::mem::offset_of!({r}, {field})"),
             );
+            entry(
+                format!("fieldsize {name}.{field}"),
+                format!("sizeof((({c_name}*)0)->{field})"),
+                format!("crate::field_size(|s: &{r}| &s.{field})"),
+            );
         }
     }
     for (name, ty) in &consts {

@@ -5,6 +5,11 @@ use std::ffi::{CStr, c_char};
 
 include!(concat!(env!("OUT_DIR"), "/layout.rs"));
 
+/// The size of a struct field's type, named through a projection closure.
+fn field_size<S, F>(_project: fn(&S) -> &F) -> usize {
+    std::mem::size_of::<F>()
+}
+
 #[repr(C)]
 struct Entry {
     name: *const c_char,
