@@ -85,7 +85,7 @@ impl CompiledModel {
         Ok(n)
     }
 
-    port_getters! { CompiledModel, Port, Port::from_raw;
+    port_getters! { inputs_len, Port, Port::from_raw;
         /// The only input.
         input => ov_compiled_model_input,
         /// The input at `index`.
@@ -94,7 +94,7 @@ impl CompiledModel {
         input_by_name => ov_compiled_model_input_by_name
     }
 
-    port_getters! { CompiledModel, Port, Port::from_raw;
+    port_getters! { outputs_len, Port, Port::from_raw;
         /// The only output.
         output => ov_compiled_model_output,
         /// The output at `index`.

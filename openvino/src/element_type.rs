@@ -84,7 +84,7 @@ macro_rules! element_types {
 
 element_types! {
     Dynamic = ov_element_type_e_DYNAMIC, "dynamic", 0, "Not known until run time.";
-    Boolean = ov_element_type_e_BOOLEAN, "boolean", 8, "Boolean, one byte per element (0 or 1).";
+    Boolean = ov_element_type_e_OV_BOOLEAN, "boolean", 8, "Boolean, one byte per element (0 or 1).";
     Bf16 = ov_element_type_e_BF16, "bf16", 16, "bfloat16 (`half::bf16`).";
     F16 = ov_element_type_e_F16, "f16", 16, "IEEE half precision (`half::f16`).";
     F32 = ov_element_type_e_F32, "f32", 32, "IEEE single precision.";

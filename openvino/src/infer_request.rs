@@ -83,28 +83,61 @@ impl<'a> From<&'a Port> for TensorSlot<'a> {
 /// let core = Core::new()?;
 /// let model = core.read_model_from_buffer(model_xml.as_bytes(), None)?;
 /// let compiled = core.compile_model(&model, &DeviceType::CPU, &[])?;
+/// let mut b = [10.0f32, 20.0, 30.0, 40.0]; // must outlive the request it is lent to
 /// let mut request = compiled.create_infer_request()?;
 ///
 /// // Write into the request's own input tensor...
 /// request.tensor_mut("a")?.data_mut::<f32>()?.copy_from_slice(&[1.0, 2.0, 3.0, 4.0]);
-/// // ...or hand it caller memory without copying.
-/// let mut b = [10.0f32, 20.0, 30.0, 40.0];
+/// // ...or lend it caller memory, without copying.
 /// request.set_tensor("b", Tensor::from_slice(&Shape::new(&[1, 4])?, &mut b)?)?;
 ///
 /// request.infer()?;
 /// assert_eq!(request.tensor("sum")?.data::<f32>()?, &[11.0, 22.0, 33.0, 44.0]);
 /// # Ok::<(), openvino::Error>(())
 /// ```
-#[doc(alias = "InferRequest")]
+///
+/// Lent memory cannot be freed, or touched, while a request may still use it:
+///
+/// ```compile_fail,E0597
+/// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
+/// use openvino::{Core, DeviceType, Shape, Tensor};
+/// let core = Core::new()?;
+/// let compiled = core.compile_model(&core.read_model_from_buffer(model_xml.as_bytes(), None)?, &DeviceType::CPU, &[])?;
+/// let mut request = compiled.create_infer_request()?;
+/// {
+///     let mut short_lived = [0.0f32; 4];
+///     request.set_tensor("a", Tensor::from_slice(&Shape::new(&[1, 4])?, &mut short_lived)?)?;
+/// } // `short_lived` is gone here, but the request could still read it
+/// request.infer()?;
+/// # Ok::<(), openvino::Error>(())
+/// ```
+///
+/// ```compile_fail,E0502
+/// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
+/// use openvino::{Core, DeviceType};
+/// let core = Core::new()?;
+/// let compiled = core.compile_model(&core.read_model_from_buffer(model_xml.as_bytes(), None)?, &DeviceType::CPU, &[])?;
+/// let mut request = compiled.create_infer_request()?;
+/// let output = request.tensor("sum")?;
+/// request.start_async()?; // would write `output` while it is readable
+/// let _ = output.data::<f32>()?;
+/// # Ok::<(), openvino::Error>(())
+/// ```
 pub struct InferRequest<'data> {
     ptr: NonNull<sys::ov_infer_request_t>,
     // Every callback ever set, freed only after the request (so OpenVINO can never call one that
     // is gone, even if it is still running when a new one is set).
-    callbacks: Vec<Box<Callback<'data>>>,
+    callbacks: Vec<Box<CallbackSlot<'data>>>,
     _data: PhantomData<&'data mut [u8]>,
 }
 
 type Callback<'data> = Box<dyn FnMut() + Send + 'data>;
+
+/// A completion callback as OpenVINO sees it (`c`, whose `args` points at `closure`).
+struct CallbackSlot<'data> {
+    c: sys::ov_callback_t,
+    closure: Callback<'data>,
+}
 
 // SAFETY: OpenVINO allows an infer request to be used from any one thread at a time; `&mut self`
 // on every mutating call and the missing `Sync` enforce that. Callbacks are `Send`.
@@ -372,24 +405,28 @@ impl<'data> InferRequest<'data> {
     /// ```
     pub fn set_callback(&mut self, callback: impl FnMut() + Send + 'data) -> Result<()> {
         unsafe extern "C" fn trampoline(args: *mut c_void) {
-            // SAFETY: `args` is the address of a `Callback` boxed in `callbacks`, alive until the
-            // request is freed, and OpenVINO runs one completion of a request at a time.
+            // SAFETY: `args` is the address of a `Callback` in a `CallbackSlot` kept in `callbacks`
+            // until the request is freed, and OpenVINO runs one completion of a request at a time.
             let callback = unsafe { &mut *(args as *mut Callback<'static>) };
             if catch_unwind(AssertUnwindSafe(callback)).is_err() {
                 log::error!("an OpenVINO infer request callback panicked; the panic was stopped at the FFI boundary");
             }
         }
-        let mut boxed: Box<Callback<'data>> = Box::new(Box::new(callback));
-        let args = (&mut *boxed) as *mut Callback<'data> as *mut c_void;
-        let c_callback = sys::ov_callback_t {
-            callback_func: Some(trampoline),
-            args,
-        };
-        // SAFETY: a live request; `c_callback` is copied by OpenVINO, and `args` stays valid
-        // because the box is kept in `callbacks` until after the request is freed.
-        let status = unsafe { sys::ov_infer_request_set_callback(self.as_ptr(), &c_callback) };
+        // OpenVINO keeps the address of the `ov_callback_t` (not a copy), so it lives on the heap
+        // beside the closure, and both stay until the request is freed.
+        let mut slot = Box::new(CallbackSlot {
+            c: sys::ov_callback_t {
+                callback_func: Some(trampoline),
+                args: std::ptr::null_mut(),
+            },
+            closure: Box::new(callback),
+        });
+        slot.c.args = (&mut slot.closure) as *mut Callback<'data> as *mut c_void;
+        // SAFETY: a live request; `slot.c` and the closure it points to stay at the same heap
+        // address until after the request is freed (they are kept in `callbacks`).
+        let status = unsafe { sys::ov_infer_request_set_callback(self.as_ptr(), &slot.c) };
         check(status, "ov_infer_request_set_callback")?;
-        self.callbacks.push(boxed);
+        self.callbacks.push(slot);
         Ok(())
     }
 

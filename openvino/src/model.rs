@@ -37,7 +37,7 @@ pub struct Model {
 unsafe impl Send for Model {}
 
 macro_rules! port_getters {
-    ($ty:ty, $port:ident, $wrap:path;
+    ($count:ident, $port:ident, $wrap:path;
      $(#[$doc_default:meta])* $default:ident => $c_default:ident,
      $(#[$doc_index:meta])* $index:ident => $c_index:ident,
      $(#[$doc_name:meta])* $name:ident => $c_name:ident) => {
@@ -52,6 +52,15 @@ macro_rules! port_getters {
 
         $(#[$doc_index])*
         pub fn $index(&self, index: usize) -> Result<$port> {
+            // OpenVINO reports a bad index as an unknown C++ exception; say it plainly.
+            let len = self.$count()?;
+            if index >= len {
+                return Err(Error::new(
+                    ErrorKind::OutOfBounds,
+                    stringify!($c_index),
+                    format!("index {index} is out of range: there are {len}"),
+                ));
+            }
             let mut port = ptr::null_mut();
             // SAFETY: a live object and a valid out-parameter; OpenVINO checks the index.
             check(unsafe { sys::$c_index(self.as_ptr(), index, &mut port) }, stringify!($c_index))?;
@@ -101,7 +110,7 @@ impl Model {
         Ok(n)
     }
 
-    port_getters! { Model, Port, Port::from_raw;
+    port_getters! { inputs_len, Port, Port::from_raw;
         /// The only input (fails if there are several).
         input => ov_model_const_input,
         /// The input at `index` (`OutOfBounds` past the end).
@@ -110,7 +119,7 @@ impl Model {
         input_by_name => ov_model_const_input_by_name
     }
 
-    port_getters! { Model, Port, Port::from_raw;
+    port_getters! { outputs_len, Port, Port::from_raw;
         /// The only output (fails if there are several).
         output => ov_model_const_output,
         /// The output at `index`.
@@ -119,7 +128,7 @@ impl Model {
         output_by_name => ov_model_const_output_by_name
     }
 
-    port_getters! { Model, MutablePort, MutablePort::from_raw;
+    port_getters! { inputs_len, MutablePort, MutablePort::from_raw;
         /// The only input, as a mutable port (for [`reshape_by_ports`](Self::reshape_by_ports)).
         input_mut => ov_model_input,
         /// The input at `index`, as a mutable port.
@@ -128,7 +137,7 @@ impl Model {
         input_mut_by_name => ov_model_input_by_name
     }
 
-    port_getters! { Model, MutablePort, MutablePort::from_raw;
+    port_getters! { outputs_len, MutablePort, MutablePort::from_raw;
         /// The only output, as a mutable port.
         output_mut => ov_model_output,
         /// The output at `index`, as a mutable port.
@@ -377,6 +386,12 @@ impl MutablePort {
         check(unsafe { sys::ov_port_get_shape(self.as_ptr(), &mut shape) }, "ov_port_get_shape")?;
         // SAFETY: filled by OpenVINO.
         unsafe { Shape::take_c(shape) }
+    }
+}
+
+impl std::fmt::Debug for MutablePort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutablePort").field("shape", &self.shape().ok()).finish()
     }
 }
 

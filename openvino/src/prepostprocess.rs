@@ -86,10 +86,13 @@ pub enum PaddingMode {
 /// let core = Core::new()?;
 /// let mut model = core.read_model_from_buffer(model_xml.as_bytes(), None)?;
 /// let ppp = PrePostProcessor::new(&mut model)?;
-/// let input = ppp.input_by_name("a")?;
-/// input.tensor()?.set_element_type(ElementType::U8)?;
-/// input.preprocess()?.convert_element_type(ElementType::F32)?.scale(2.0)?;
-/// ppp.output()?.tensor()?.set_element_type(ElementType::F32)?;
+/// {
+///     // Info handles borrow the processor: scope them before `build`.
+///     let input = ppp.input_by_name("a")?;
+///     input.tensor()?.set_element_type(ElementType::U8)?;
+///     input.preprocess()?.convert_element_type(ElementType::F32)?.scale(2.0)?;
+///     ppp.output()?.tensor()?.set_element_type(ElementType::F32)?;
+/// }
 /// let model = ppp.build()?;
 /// assert_eq!(model.input_by_name("a")?.element_type()?, ElementType::U8);
 /// # Ok::<(), openvino::Error>(())

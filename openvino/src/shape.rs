@@ -130,9 +130,9 @@ impl Dimension {
         Self { min: size, max: size }
     }
 
-    /// A fully dynamic dimension (`?`).
+    /// A fully dynamic dimension (`?`; OpenVINO's C API writes it `{-1, -1}`).
     pub const fn dynamic() -> Self {
-        Self { min: 0, max: -1 }
+        Self { min: -1, max: -1 }
     }
 
     /// A dimension between `min` and `max` inclusive (`max = -1`: unbounded).
@@ -153,10 +153,13 @@ impl Dimension {
     /// Whether the size is not fixed (asks OpenVINO: `ov_dimension_is_dynamic`).
     pub fn is_dynamic(&self) -> bool {
         if ensure_loaded().is_err() {
-            return self.min != self.max;
+            return self.get().is_none();
         }
-        // SAFETY: a plain value struct passed by value.
-        unsafe { sys::ov_dimension_is_dynamic(self.to_c()) }
+        match self.to_c() {
+            // SAFETY: a plain value struct passed by value.
+            Ok(c) => unsafe { sys::ov_dimension_is_dynamic(c) },
+            Err(_) => true,
+        }
     }
 
     /// The size, if static.
@@ -164,14 +167,26 @@ impl Dimension {
         (self.min == self.max && self.min >= 0).then_some(self.min)
     }
 
-    pub(crate) fn to_c(self) -> sys::ov_dimension_t {
-        sys::ov_dimension_t {
+    /// The C value; a lower bound without an upper bound (`3..`) has none.
+    pub(crate) fn to_c(self) -> Result<sys::ov_dimension_t> {
+        if self.max == -1 && self.min > 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidShape,
+                "Dimension",
+                format!("OpenVINO's C API cannot express the dimension {self} (a lower bound with no upper bound)"),
+            ));
+        }
+        Ok(sys::ov_dimension_t {
             min: self.min,
             max: self.max,
-        }
+        })
     }
 
+    /// OpenVINO reports a dynamic dimension as `{0, -1}` but accepts only `{-1, -1}`: both mean `?`.
     pub(crate) fn from_c(d: sys::ov_dimension_t) -> Self {
+        if d.max == -1 && d.min <= 0 {
+            return Self::dynamic();
+        }
         Self { min: d.min, max: d.max }
     }
 }
@@ -179,8 +194,8 @@ impl Dimension {
 impl fmt::Display for Dimension {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.min, self.max) {
+            (-1, -1) | (0, -1) => write!(f, "?"),
             (min, max) if min == max => write!(f, "{min}"),
-            (0, -1) => write!(f, "?"),
             (min, -1) => write!(f, "{min}.."),
             (min, max) => write!(f, "{min}..{max}"),
         }
@@ -221,10 +236,11 @@ impl Rank {
     }
 
     fn to_c(self) -> sys::ov_rank_t {
-        match self {
-            Rank::Static(n) => Dimension::new(n as i64).to_c(),
-            Rank::Dynamic => Dimension::dynamic().to_c(),
-        }
+        let d = match self {
+            Rank::Static(n) => Dimension::new(n as i64),
+            Rank::Dynamic => Dimension::dynamic(),
+        };
+        sys::ov_rank_t { min: d.min, max: d.max }
     }
 }
 
@@ -278,7 +294,7 @@ impl PartialShape {
 
     /// Whether the rank or any dimension is dynamic.
     pub fn is_dynamic(&self) -> bool {
-        matches!(self.rank, Rank::Dynamic) || self.dims.iter().any(|d| d.min != d.max)
+        matches!(self.rank, Rank::Dynamic) || self.dims.iter().any(|d| d.get().is_none())
     }
 
     /// The static shape, or `InvalidShape` if any part is dynamic.
@@ -314,7 +330,7 @@ impl PartialShape {
                 )?;
             }
             Rank::Static(_) => {
-                let dims: Vec<sys::ov_dimension_t> = self.dims.iter().map(|d| d.to_c()).collect();
+                let dims = self.dims.iter().map(|d| d.to_c()).collect::<Result<Vec<_>>>()?;
                 // SAFETY: `dims` holds `rank` dimensions, read during the call.
                 check(
                     unsafe { sys::ov_partial_shape_create(dims.len() as i64, dims.as_ptr(), &mut out) },
@@ -510,10 +526,12 @@ mod tests {
     fn partial_shapes_render_like_openvino() {
         let shape = PartialShape::new(&[Dimension::dynamic(), Dimension::range(1, 8), Dimension::new(3)]);
         assert_eq!(shape.to_string(), "[?,1..8,3]");
-        assert_eq!(shape.to_ov_string().unwrap(), "[?,1..8,3]");
+        assert_eq!(shape.to_ov_string().unwrap(), "{?,1..8,3}");
         assert!(shape.is_dynamic());
         assert_eq!(shape.to_shape().unwrap_err().kind(), ErrorKind::InvalidShape);
-        assert_eq!(PartialShape::dynamic_rank().to_ov_string().unwrap(), "[...]");
+        assert_eq!(PartialShape::dynamic_rank().to_ov_string().unwrap(), "?");
+        let unbounded = PartialShape::new(&[Dimension::range(2, -1)]);
+        assert_eq!(unbounded.to_ov_string().unwrap_err().kind(), ErrorKind::InvalidShape);
     }
 
     #[test]
