@@ -66,8 +66,14 @@ fn main() {
     println!("cargo:rustc-link-search=native={}", out.display());
     println!("cargo:rustc-link-lib=dylib=openvino_c");
     // This crate's own tests and examples also get an rpath to the real folder.
-    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", library.dir().display());
-    println!("cargo:rustc-env=OPENVINO_SYS_LINKED_LIBRARY={}", library.path().display());
+    println!(
+        "cargo:rustc-link-arg=-Wl,-rpath,{}",
+        library.dir().display()
+    );
+    println!(
+        "cargo:rustc-env=OPENVINO_SYS_LINKED_LIBRARY={}",
+        library.path().display()
+    );
     // Read by dependents' build scripts as DEP_OPENVINO_C_LIB_DIR / DEP_OPENVINO_C_LIBRARY.
     println!("cargo:lib_dir={}", library.dir().display());
     println!("cargo:library={}", library.path().display());
@@ -84,9 +90,17 @@ fn link_farm(dir: &Path, library: &Path, out: &Path) -> std::io::Result<()> {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let ours = ["libopenvino", "openvino", "libtbb", "tbb", "libhwloc", "plugins.xml", "cache.json"]
-            .iter()
-            .any(|prefix| name.starts_with(prefix));
+        let ours = [
+            "libopenvino",
+            "openvino",
+            "libtbb",
+            "tbb",
+            "libhwloc",
+            "plugins.xml",
+            "cache.json",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
         if ours {
             symlink(&entry.path(), &out.join(&*name))?;
         }

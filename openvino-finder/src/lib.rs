@@ -95,7 +95,9 @@ impl FromStr for Version {
         let mut parts = s.split('.');
         let mut next = |required: bool| -> Result<u32, ParseVersionError> {
             match parts.next() {
-                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().map_err(|_| err()),
+                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                    p.parse().map_err(|_| err())
+                }
                 None if !required => Ok(0),
                 _ => Err(err()),
             }
@@ -215,8 +217,12 @@ impl fmt::Display for Verdict {
             Verdict::Accepted => write!(f, "taken"),
             Verdict::NotADirectory => write!(f, "rejected: no such folder"),
             Verdict::Missing => write!(f, "rejected: no libopenvino_c"),
-            Verdict::MissingCompanion => write!(f, "rejected: libopenvino_c without libopenvino beside it"),
-            Verdict::UnsupportedVersion(v) => write!(f, "rejected: version {v} is older than {MIN_SUPPORTED}"),
+            Verdict::MissingCompanion => {
+                write!(f, "rejected: libopenvino_c without libopenvino beside it")
+            }
+            Verdict::UnsupportedVersion(v) => {
+                write!(f, "rejected: version {v} is older than {MIN_SUPPORTED}")
+            }
         }
     }
 }
@@ -242,7 +248,9 @@ pub struct Probe {
 impl Probe {
     /// The accepted candidate, if any.
     pub fn found(&self) -> Option<&Candidate> {
-        self.candidates.iter().find(|c| c.verdict == Verdict::Accepted)
+        self.candidates
+            .iter()
+            .find(|c| c.verdict == Verdict::Accepted)
     }
 }
 
@@ -298,11 +306,23 @@ impl Library {
     /// `/usr/include` for distro folders.
     pub fn include_dir(&self) -> Option<PathBuf> {
         let dir = self.dir();
-        let mut guesses: Vec<PathBuf> = dir.ancestors().skip(1).take(4).map(|a| a.join("include")).collect();
-        guesses.extend(dir.ancestors().skip(1).take(4).map(|a| a.join("runtime/include")));
+        let mut guesses: Vec<PathBuf> = dir
+            .ancestors()
+            .skip(1)
+            .take(4)
+            .map(|a| a.join("include"))
+            .collect();
+        guesses.extend(
+            dir.ancestors()
+                .skip(1)
+                .take(4)
+                .map(|a| a.join("runtime/include")),
+        );
         guesses.push(self.root.join("usr/include"));
         guesses.push(self.root.join("usr/local/include"));
-        guesses.into_iter().find(|g| g.join("openvino/c/openvino.h").is_file())
+        guesses
+            .into_iter()
+            .find(|g| g.join("openvino/c/openvino.h").is_file())
     }
 }
 
@@ -419,7 +439,11 @@ impl Finder {
         let mut probe = Probe::default();
         match self.search(&mut probe, true) {
             Some(library) => {
-                log::info!("found OpenVINO at {} ({})", library.path.display(), library.source);
+                log::info!(
+                    "found OpenVINO at {} ({})",
+                    library.path.display(),
+                    library.source
+                );
                 Ok(library)
             }
             None => Err(Error::NotFound { probe }),
@@ -434,7 +458,10 @@ impl Finder {
     }
 
     fn var_path(&self, key: &str) -> Option<PathBuf> {
-        self.vars.get(key).filter(|v| !v.is_empty()).map(PathBuf::from)
+        self.vars
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
     }
 
     fn sys(&self, absolute: &str) -> PathBuf {
@@ -468,13 +495,25 @@ impl Finder {
             dirs.push((p, Source::OpenvinoLibPath));
         }
         if let Some(p) = self.var_path("OPENVINO_INSTALL_DIR") {
-            dirs.extend(archive_dirs(&p).into_iter().map(|d| (d, Source::OpenvinoInstallDir)));
+            dirs.extend(
+                archive_dirs(&p)
+                    .into_iter()
+                    .map(|d| (d, Source::OpenvinoInstallDir)),
+            );
         }
         if let Some(p) = self.var_path("OPENVINO_BUILD_DIR") {
-            dirs.extend(build_dirs(&p).into_iter().map(|d| (d, Source::OpenvinoBuildDir)));
+            dirs.extend(
+                build_dirs(&p)
+                    .into_iter()
+                    .map(|d| (d, Source::OpenvinoBuildDir)),
+            );
         }
         if let Some(p) = self.var_path("INTEL_OPENVINO_DIR") {
-            dirs.extend(archive_dirs(&p).into_iter().map(|d| (d, Source::IntelOpenvinoDir)));
+            dirs.extend(
+                archive_dirs(&p)
+                    .into_iter()
+                    .map(|d| (d, Source::IntelOpenvinoDir)),
+            );
         }
         for var in ["LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PATH"] {
             if let Some(value) = self.vars.get(var) {
@@ -491,30 +530,59 @@ impl Finder {
             }
         }
         if let Some(venv) = self.var_path("VIRTUAL_ENV") {
-            dirs.extend(wheel_dirs(&venv.join("lib")).into_iter().map(|d| (d, Source::VirtualEnv)));
+            dirs.extend(
+                wheel_dirs(&venv.join("lib"))
+                    .into_iter()
+                    .map(|d| (d, Source::VirtualEnv)),
+            );
         }
         if let Some(conda) = self.var_path("CONDA_PREFIX") {
             dirs.push((conda.join("lib"), Source::Conda));
-            dirs.extend(wheel_dirs(&conda.join("lib")).into_iter().map(|d| (d, Source::Conda)));
+            dirs.extend(
+                wheel_dirs(&conda.join("lib"))
+                    .into_iter()
+                    .map(|d| (d, Source::Conda)),
+            );
         }
         if let Some(home) = self.var_path("HOME") {
-            dirs.extend(wheel_dirs(&home.join(".local/lib")).into_iter().map(|d| (d, Source::PythonUserSite)));
+            dirs.extend(
+                wheel_dirs(&home.join(".local/lib"))
+                    .into_iter()
+                    .map(|d| (d, Source::PythonUserSite)),
+            );
         }
-        let pyenv = self.var_path("PYENV_ROOT").or_else(|| self.var_path("HOME").map(|h| h.join(".pyenv")));
+        let pyenv = self
+            .var_path("PYENV_ROOT")
+            .or_else(|| self.var_path("HOME").map(|h| h.join(".pyenv")));
         if let Some(pyenv) = pyenv {
             for version in sorted_versions(&pyenv.join("versions"), "") {
-                dirs.extend(wheel_dirs(&version.join("lib")).into_iter().map(|d| (d, Source::Pyenv)));
+                dirs.extend(
+                    wheel_dirs(&version.join("lib"))
+                        .into_iter()
+                        .map(|d| (d, Source::Pyenv)),
+                );
             }
         }
         for lib in ["/usr/local/lib", "/usr/lib"] {
-            dirs.extend(wheel_dirs(&self.sys(lib)).into_iter().map(|d| (d, Source::PythonSystemSite)));
+            dirs.extend(
+                wheel_dirs(&self.sys(lib))
+                    .into_iter()
+                    .map(|d| (d, Source::PythonSystemSite)),
+            );
         }
-        dirs.push((self.sys("/usr/lib/python3/dist-packages/openvino/libs"), Source::PythonSystemSite));
+        dirs.push((
+            self.sys("/usr/lib/python3/dist-packages/openvino/libs"),
+            Source::PythonSystemSite,
+        ));
         if let Some(ws) = &self.workspace {
             dirs.push((ws.join("libs"), Source::Workspace));
         }
         for archive in sorted_versions(&self.sys("/opt/intel"), "openvino") {
-            dirs.extend(archive_dirs(&archive).into_iter().map(|d| (d, Source::OfficialArchive)));
+            dirs.extend(
+                archive_dirs(&archive)
+                    .into_iter()
+                    .map(|d| (d, Source::OfficialArchive)),
+            );
         }
         for distro in [
             "/usr/lib/x86_64-linux-gnu",
@@ -533,7 +601,11 @@ impl Finder {
         let mut dirs: Vec<PathBuf> = self
             .vars
             .get("PKG_CONFIG_PATH")
-            .map(|v| std::env::split_paths(v).filter(|p| !p.as_os_str().is_empty()).collect())
+            .map(|v| {
+                std::env::split_paths(v)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         for d in [
             "/usr/lib/x86_64-linux-gnu/pkgconfig",
@@ -545,7 +617,10 @@ impl Finder {
         ] {
             dirs.push(self.sys(d));
         }
-        dirs.into_iter().map(|d| d.join("openvino.pc")).filter(|p| p.is_file()).collect()
+        dirs.into_iter()
+            .map(|d| d.join("openvino.pc"))
+            .filter(|p| p.is_file())
+            .collect()
     }
 
     /// Looks in one candidate (a folder, or a library file for `OPENVINO_LIB_PATH`).
@@ -587,7 +662,10 @@ impl Finder {
         {
             return (Verdict::UnsupportedVersion(v), None);
         }
-        if !names.iter().any(|n| library_version("openvino", n).is_some()) {
+        if !names
+            .iter()
+            .any(|n| library_version("openvino", n).is_some())
+        {
             return (Verdict::MissingCompanion, None);
         }
         let library = Library {
@@ -619,7 +697,10 @@ fn library_version(stem: &str, file: &str) -> Option<Option<Version>> {
             None => None,
         };
     }
-    if let Some(rest) = file.strip_prefix(&format!("lib{stem}")).and_then(|r| r.strip_suffix(".dylib")) {
+    if let Some(rest) = file
+        .strip_prefix(&format!("lib{stem}"))
+        .and_then(|r| r.strip_suffix(".dylib"))
+    {
         return match rest.strip_prefix('.') {
             Some(suffix) => parse(suffix),
             None if rest.is_empty() => Some(None),

@@ -37,7 +37,13 @@ impl Tree {
 
     /// A complete install (C library + core library) with versioned names only.
     fn install(&self, dir: &str, suffix: &str) -> PathBuf {
-        self.files(dir, &[&format!("libopenvino_c.so.{suffix}"), &format!("libopenvino.so.{suffix}")])
+        self.files(
+            dir,
+            &[
+                &format!("libopenvino_c.so.{suffix}"),
+                &format!("libopenvino.so.{suffix}"),
+            ],
+        )
     }
 
     fn finder(&self) -> Finder {
@@ -93,28 +99,54 @@ fn conda_package_and_conda_wheel() {
 #[test]
 fn user_site_pyenv_and_system_site() {
     let t = Tree::new();
-    let user = t.install("home/.local/lib/python3.11/site-packages/openvino/libs", "2641");
+    let user = t.install(
+        "home/.local/lib/python3.11/site-packages/openvino/libs",
+        "2641",
+    );
     assert_eq!(found(&t.finder().var("HOME", t.path("home"))).dir(), user);
-    assert_eq!(found(&t.finder().var("HOME", t.path("home"))).source(), &Source::PythonUserSite);
+    assert_eq!(
+        found(&t.finder().var("HOME", t.path("home"))).source(),
+        &Source::PythonUserSite
+    );
 
     let t = Tree::new();
-    let pyenv = t.install("home/.pyenv/versions/3.11.7/lib/python3.11/site-packages/openvino/libs", "2641");
+    let pyenv = t.install(
+        "home/.pyenv/versions/3.11.7/lib/python3.11/site-packages/openvino/libs",
+        "2641",
+    );
     let lib = found(&t.finder().var("HOME", t.path("home")));
     assert_eq!((lib.dir(), lib.source()), (pyenv.as_path(), &Source::Pyenv));
 
     let t = Tree::new();
-    let system = t.install("usr/local/lib/python3.11/dist-packages/openvino/libs", "2641");
+    let system = t.install(
+        "usr/local/lib/python3.11/dist-packages/openvino/libs",
+        "2641",
+    );
     let lib = found(&t.finder());
-    assert_eq!((lib.dir(), lib.source()), (system.as_path(), &Source::PythonSystemSite));
+    assert_eq!(
+        (lib.dir(), lib.source()),
+        (system.as_path(), &Source::PythonSystemSite)
+    );
 }
 
 #[test]
 fn official_archive_via_install_dir_setupvars_and_default() {
     let t = Tree::new();
-    let dir = t.files("ov/runtime/lib/intel64", &["libopenvino_c.so", "libopenvino_c.so.2026.4.1", "libopenvino.so.2026.4.1"]);
+    let dir = t.files(
+        "ov/runtime/lib/intel64",
+        &[
+            "libopenvino_c.so",
+            "libopenvino_c.so.2026.4.1",
+            "libopenvino.so.2026.4.1",
+        ],
+    );
     t.files("ov/runtime/include/openvino/c", &["openvino.h"]);
     let lib = found(&t.finder().var("OPENVINO_INSTALL_DIR", t.path("ov")));
-    assert_eq!(lib.path(), dir.join("libopenvino_c.so.2026.4.1"), "a versioned name beats the unversioned one");
+    assert_eq!(
+        lib.path(),
+        dir.join("libopenvino_c.so.2026.4.1"),
+        "a versioned name beats the unversioned one"
+    );
     assert_eq!(lib.source(), &Source::OpenvinoInstallDir);
     assert_eq!(lib.include_dir(), Some(t.path("ov/runtime/include")));
 
@@ -125,7 +157,10 @@ fn official_archive_via_install_dir_setupvars_and_default() {
     t.install("opt/intel/openvino_2025.4.0/runtime/lib/intel64", "2540");
     let newest = t.install("opt/intel/openvino_2026.4.1/runtime/lib/intel64", "2641");
     let lib = found(&t.finder());
-    assert_eq!((lib.dir(), lib.source()), (newest.as_path(), &Source::OfficialArchive));
+    assert_eq!(
+        (lib.dir(), lib.source()),
+        (newest.as_path(), &Source::OfficialArchive)
+    );
 }
 
 #[test]
@@ -142,9 +177,15 @@ fn apt_multiarch_with_versioned_names_only() {
 #[test]
 fn build_dir() {
     let t = Tree::new();
-    let dir = t.files("build/bin/intel64/Release", &["libopenvino_c.so", "libopenvino.so"]);
+    let dir = t.files(
+        "build/bin/intel64/Release",
+        &["libopenvino_c.so", "libopenvino.so"],
+    );
     let lib = found(&t.finder().var("OPENVINO_BUILD_DIR", t.path("build")));
-    assert_eq!((lib.dir(), lib.source()), (dir.as_path(), &Source::OpenvinoBuildDir));
+    assert_eq!(
+        (lib.dir(), lib.source()),
+        (dir.as_path(), &Source::OpenvinoBuildDir)
+    );
 }
 
 #[test]
@@ -168,7 +209,11 @@ fn pkg_config_file_with_variable_expansion() {
     let t = Tree::new();
     let dir = t.install("opt/vendor/lib", "2641");
     let pcdir = t.files("usr/lib/pkgconfig", &[]);
-    std::fs::write(pcdir.join("openvino.pc"), format!("libdir={}\n", dir.display())).unwrap();
+    std::fs::write(
+        pcdir.join("openvino.pc"),
+        format!("libdir={}\n", dir.display()),
+    )
+    .unwrap();
     assert_eq!(found(&t.finder()).dir(), dir);
 }
 
@@ -183,7 +228,10 @@ fn ld_library_path_and_lib_path_as_folder_or_file() {
     assert_eq!(lib.source(), &Source::LibraryPath("LD_LIBRARY_PATH".into()));
 
     let lib = found(&t.finder().var("OPENVINO_LIB_PATH", &a));
-    assert_eq!((lib.dir(), lib.source()), (a.as_path(), &Source::OpenvinoLibPath));
+    assert_eq!(
+        (lib.dir(), lib.source()),
+        (a.as_path(), &Source::OpenvinoLibPath)
+    );
 
     let file = a.join("libopenvino_c.so.2641");
     let lib = found(&t.finder().var("OPENVINO_LIB_PATH", &file));
@@ -196,8 +244,14 @@ fn workspace_install() {
     let libs = t.install("ws/upstream/openvino/libs", "2641");
     t.files("ws/upstream/openvino/include/openvino/c", &["openvino.h"]);
     let lib = found(&t.finder().workspace_install(t.path("ws/upstream/openvino")));
-    assert_eq!((lib.dir(), lib.source()), (libs.as_path(), &Source::Workspace));
-    assert_eq!(lib.include_dir(), Some(t.path("ws/upstream/openvino/include")));
+    assert_eq!(
+        (lib.dir(), lib.source()),
+        (libs.as_path(), &Source::Workspace)
+    );
+    assert_eq!(
+        lib.include_dir(),
+        Some(t.path("ws/upstream/openvino/include"))
+    );
 }
 
 #[test]
@@ -208,7 +262,11 @@ fn precedence_between_layouts() {
     let ld = t.install("ld", "2641");
     let pc_lib = t.install("pclib", "2641");
     let pcdir = t.files("pc", &[]);
-    std::fs::write(pcdir.join("openvino.pc"), format!("libdir={}\n", pc_lib.display())).unwrap();
+    std::fs::write(
+        pcdir.join("openvino.pc"),
+        format!("libdir={}\n", pc_lib.display()),
+    )
+    .unwrap();
     let distro = t.install("usr/lib/x86_64-linux-gnu", "2641");
 
     let all = t
@@ -217,9 +275,17 @@ fn precedence_between_layouts() {
         .var("VIRTUAL_ENV", t.path("venv"))
         .var("LD_LIBRARY_PATH", &ld)
         .var("PKG_CONFIG_PATH", &pcdir);
-    assert_eq!(found(&all).dir(), explicit, "OPENVINO_LIB_PATH beats everything");
+    assert_eq!(
+        found(&all).dir(),
+        explicit,
+        "OPENVINO_LIB_PATH beats everything"
+    );
     let all = all.var("OPENVINO_LIB_PATH", "");
-    assert_eq!(found(&all).dir(), ld, "LD_LIBRARY_PATH beats pkg-config and Python");
+    assert_eq!(
+        found(&all).dir(),
+        ld,
+        "LD_LIBRARY_PATH beats pkg-config and Python"
+    );
     let all = all.var("LD_LIBRARY_PATH", "");
     assert_eq!(found(&all).dir(), pc_lib, "pkg-config beats Python");
     let all = all.var("PKG_CONFIG_PATH", "");
@@ -232,16 +298,34 @@ fn highest_version_is_picked_numerically() {
     let t = Tree::new();
     let dir = t.files(
         "lib",
-        &["libopenvino_c.so.2026.9.0", "libopenvino_c.so.2026.10.0", "libopenvino.so.2026.10.0"],
+        &[
+            "libopenvino_c.so.2026.9.0",
+            "libopenvino_c.so.2026.10.0",
+            "libopenvino.so.2026.10.0",
+        ],
     );
     let lib = found(&t.finder().var("OPENVINO_LIB_PATH", &dir));
     assert_eq!(lib.file_name(), "libopenvino_c.so.2026.10.0");
 
-    let dir = t.files("lib2", &["libopenvino_c.so.2541", "libopenvino_c.so.2641", "libopenvino.so.2641"]);
+    let dir = t.files(
+        "lib2",
+        &[
+            "libopenvino_c.so.2541",
+            "libopenvino_c.so.2641",
+            "libopenvino.so.2641",
+        ],
+    );
     let lib = found(&t.finder().var("OPENVINO_LIB_PATH", &dir));
     assert_eq!(lib.file_name(), "libopenvino_c.so.2641");
 
-    let dir = t.files("lib3", &["libopenvino_c.so.2641", "libopenvino_c.so.26101", "libopenvino.so.26101"]);
+    let dir = t.files(
+        "lib3",
+        &[
+            "libopenvino_c.so.2641",
+            "libopenvino_c.so.26101",
+            "libopenvino.so.26101",
+        ],
+    );
     let lib = found(&t.finder().var("OPENVINO_LIB_PATH", &dir));
     assert_eq!(lib.version().unwrap().to_string(), "2026.10.1");
 }
@@ -254,7 +338,10 @@ fn old_versions_are_rejected_and_the_search_goes_on() {
     let finder = t.finder().var("OPENVINO_LIB_PATH", &old);
     assert_eq!(found(&finder).dir(), good);
     let probe = finder.probe();
-    assert_eq!(probe.candidates[0].verdict, Verdict::UnsupportedVersion("2023.4.1".parse().unwrap()));
+    assert_eq!(
+        probe.candidates[0].verdict,
+        Verdict::UnsupportedVersion("2023.4.1".parse().unwrap())
+    );
     assert!(probe.to_string().contains("older than 2025.1.0"), "{probe}");
 }
 
@@ -271,9 +358,16 @@ fn missing_companion_is_rejected() {
 #[test]
 fn not_found_error_lists_places_and_the_fix() {
     let t = Tree::new();
-    let err = t.finder().var("OPENVINO_LIB_PATH", t.path("nowhere")).find().unwrap_err();
+    let err = t
+        .finder()
+        .var("OPENVINO_LIB_PATH", t.path("nowhere"))
+        .find()
+        .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains(&t.path("nowhere").display().to_string()), "{text}");
+    assert!(
+        text.contains(&t.path("nowhere").display().to_string()),
+        "{text}"
+    );
     assert!(text.contains("no such folder"), "{text}");
     assert!(text.contains("usr/lib/x86_64-linux-gnu"), "{text}");
     assert!(text.contains("scripts/install-openvino"), "{text}");
@@ -284,7 +378,10 @@ fn not_found_error_lists_places_and_the_fix() {
 fn probe_lists_every_candidate_in_order() {
     let t = Tree::new();
     let a = t.install("a", "2641");
-    let finder = t.finder().var("OPENVINO_LIB_PATH", &a).var("OPENVINO_INSTALL_DIR", t.path("ov"));
+    let finder = t
+        .finder()
+        .var("OPENVINO_LIB_PATH", &a)
+        .var("OPENVINO_INSTALL_DIR", t.path("ov"));
     let probe = finder.probe();
     assert_eq!(probe.candidates[0].verdict, Verdict::Accepted);
     assert_eq!(probe.candidates[1].source, Source::OpenvinoInstallDir);
@@ -295,13 +392,31 @@ fn probe_lists_every_candidate_in_order() {
 
 #[test]
 fn file_names_parse() {
-    assert_eq!(library_version("openvino_c", "libopenvino_c.so"), Some(None));
-    assert_eq!(library_version("openvino_c", "libopenvino_c.so.2641"), Some(Some("2026.4.1".parse().unwrap())));
-    assert_eq!(library_version("openvino_c", "libopenvino_c.2641.dylib"), Some(Some("2026.4.1".parse().unwrap())));
-    assert_eq!(library_version("openvino_c", "libopenvino_c.dylib"), Some(None));
+    assert_eq!(
+        library_version("openvino_c", "libopenvino_c.so"),
+        Some(None)
+    );
+    assert_eq!(
+        library_version("openvino_c", "libopenvino_c.so.2641"),
+        Some(Some("2026.4.1".parse().unwrap()))
+    );
+    assert_eq!(
+        library_version("openvino_c", "libopenvino_c.2641.dylib"),
+        Some(Some("2026.4.1".parse().unwrap()))
+    );
+    assert_eq!(
+        library_version("openvino_c", "libopenvino_c.dylib"),
+        Some(None)
+    );
     assert_eq!(library_version("openvino_c", "openvino_c.dll"), Some(None));
     assert_eq!(library_version("openvino", "libopenvino_c.so"), None);
     assert_eq!(library_version("openvino_c", "libopenvino_c.so.abc"), None);
-    assert_eq!(library_version("openvino_c", "libopenvino_c_extra.so"), None);
-    assert_eq!("2026.x".parse::<Version>().map_err(|e| e.to_string()), Err("\"2026.x\" is not a version like 2026.4.1".into()));
+    assert_eq!(
+        library_version("openvino_c", "libopenvino_c_extra.so"),
+        None
+    );
+    assert_eq!(
+        "2026.x".parse::<Version>().map_err(|e| e.to_string()),
+        Err("\"2026.x\" is not a version like 2026.4.1".into())
+    );
 }

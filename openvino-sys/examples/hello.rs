@@ -15,7 +15,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("OpenVINO {} ({})", library.version(), library.build_number());
+    println!(
+        "OpenVINO {} ({})",
+        library.version(),
+        library.build_number()
+    );
     if let Some(path) = library.path() {
         println!("library: {}", path.display());
     }

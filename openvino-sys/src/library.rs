@@ -173,7 +173,11 @@ type FreeVersion = unsafe extern "C" fn(*mut crate::ov_version_t);
 
 /// Asks the library for its version (through the given entry points, so it works on a table that
 /// is not published yet) and checks it.
-fn read_version(get: GetVersion, free: FreeVersion, path: Option<PathBuf>) -> Result<LoadedLibrary, LoadError> {
+fn read_version(
+    get: GetVersion,
+    free: FreeVersion,
+    path: Option<PathBuf>,
+) -> Result<LoadedLibrary, LoadError> {
     let mut raw = crate::ov_version_t::default();
     // SAFETY: `raw` is a valid out-parameter; on success the library fills it with strings it owns
     // until `ov_version_free`.
@@ -195,7 +199,9 @@ fn read_version(get: GetVersion, free: FreeVersion, path: Option<PathBuf>) -> Re
             version,
             build_number,
         }),
-        Err(LoadError::UnsupportedVersion { found, .. }) => Err(LoadError::UnsupportedVersion { found, path }),
+        Err(LoadError::UnsupportedVersion { found, .. }) => {
+            Err(LoadError::UnsupportedVersion { found, path })
+        }
         Err(e) => Err(e),
     }
 }
@@ -272,9 +278,15 @@ mod linking {
     /// ```
     pub fn load_from(path: impl AsRef<Path>) -> Result<&'static LoadedLibrary, LoadError> {
         let path = path.as_ref();
-        let _guard = LOADING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = LOADING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(loaded) = LOADED.get() {
-            let same = loaded.info.path.as_deref().is_some_and(|p| same_file(p, path));
+            let same = loaded
+                .info
+                .path
+                .as_deref()
+                .is_some_and(|p| same_file(p, path));
             return if same {
                 Ok(&loaded.info)
             } else {
@@ -306,10 +318,11 @@ mod linking {
             });
         }
         // SAFETY: every symbol exists; their types come from the headers this library ships.
-        let functions = unsafe { Functions::resolve(&library) }.map_err(|name| LoadError::MissingSymbols {
-            path: path.to_owned(),
-            names: vec![name],
-        })?;
+        let functions =
+            unsafe { Functions::resolve(&library) }.map_err(|name| LoadError::MissingSymbols {
+                path: path.to_owned(),
+                names: vec![name],
+            })?;
         let version = read_version(
             functions.ov_get_openvino_version,
             functions.ov_version_free,

@@ -23,7 +23,8 @@ fn main() {
         );
     }
 
-    let source = std::fs::read_to_string(&types).expect("openvino-sys/src/generated/types.rs is readable");
+    let source =
+        std::fs::read_to_string(&types).expect("openvino-sys/src/generated/types.rs is readable");
     let file = syn::parse_file(&source).expect("the bindings parse");
 
     // Rust struct name -> C type name (a typedef where bindgen kept one, else the name itself).
@@ -46,7 +47,12 @@ fn main() {
             }
             syn::Item::Type(t) => {
                 if let syn::Type::Path(p) = &*t.ty {
-                    let target = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                    let target = p
+                        .path
+                        .segments
+                        .last()
+                        .map(|s| s.ident.to_string())
+                        .unwrap_or_default();
                     if target.starts_with("ov_") {
                         c_names.insert(target, t.ident.to_string());
                     } else {
@@ -57,7 +63,12 @@ fn main() {
             }
             syn::Item::Const(c) => {
                 if let syn::Type::Path(p) = &*c.ty {
-                    let ty = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                    let ty = p
+                        .path
+                        .segments
+                        .last()
+                        .map(|s| s.ident.to_string())
+                        .unwrap_or_default();
                     consts.push((c.ident.to_string(), ty));
                 }
             }
@@ -80,8 +91,16 @@ fn main() {
     for (name, fields) in &structs {
         let c_name = c_names.get(name).cloned().unwrap_or_else(|| name.clone());
         let r = format!("openvino_sys::{name}");
-        entry(format!("size {name}"), format!("sizeof({c_name})"), format!("std::mem::size_of::<{r}>()"));
-        entry(format!("align {name}"), format!("_Alignof({c_name})"), format!("std::mem::align_of::<{r}>()"));
+        entry(
+            format!("size {name}"),
+            format!("sizeof({c_name})"),
+            format!("std::mem::size_of::<{r}>()"),
+        );
+        entry(
+            format!("align {name}"),
+            format!("_Alignof({c_name})"),
+            format!("std::mem::align_of::<{r}>()"),
+        );
         for field in fields {
             entry(
                 format!("offset {name}.{field}"),
@@ -104,7 +123,11 @@ fn main() {
         else {
             continue;
         };
-        entry(format!("const {name}"), c_const.to_owned(), format!("openvino_sys::{name}"));
+        entry(
+            format!("const {name}"),
+            c_const.to_owned(),
+            format!("openvino_sys::{name}"),
+        );
     }
     c.push_str("};\n");
     writeln!(c, "const size_t ov_layout_count = {count};").unwrap();

@@ -46,7 +46,10 @@ fn ok(status: ov_status_e, what: &str) {
     if status != ov_status_e_OK {
         // SAFETY: ov_get_last_err_msg returns a string owned by the library (thread-local).
         let msg = unsafe { CStr::from_ptr(ov_get_last_err_msg()) };
-        panic!("{what} failed with status {status}: {}", msg.to_string_lossy());
+        panic!(
+            "{what} failed with status {status}: {}",
+            msg.to_string_lossy()
+        );
     }
 }
 
@@ -71,10 +74,17 @@ fn core_lists_the_cpu_device() {
     let core = core();
     let mut devices = ov_available_devices_t::default();
     // SAFETY: live core, valid out-parameter.
-    ok(unsafe { ov_core_get_available_devices(core, &mut devices) }, "get_available_devices");
+    ok(
+        unsafe { ov_core_get_available_devices(core, &mut devices) },
+        "get_available_devices",
+    );
     let names: Vec<String> = (0..devices.size)
         // SAFETY: OpenVINO returned `size` NUL-terminated names.
-        .map(|i| unsafe { CStr::from_ptr(*devices.devices.add(i)) }.to_string_lossy().into_owned())
+        .map(|i| {
+            unsafe { CStr::from_ptr(*devices.devices.add(i)) }
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     // SAFETY: both were created above; each freed once.
     unsafe {
@@ -102,7 +112,9 @@ fn variadic_set_property_keeps_its_c_signature() {
         "ov_core_get_property",
     );
     // SAFETY: OpenVINO returned an owned string, freed with ov_free.
-    let text = unsafe { CStr::from_ptr(read) }.to_string_lossy().into_owned();
+    let text = unsafe { CStr::from_ptr(read) }
+        .to_string_lossy()
+        .into_owned();
     // SAFETY: as above; both freed once.
     unsafe {
         ov_free(read);
@@ -131,9 +143,17 @@ fn model_from_memory_runs_on_cpu() {
     let result: Vec<f32>;
     // SAFETY: every pointer passed is live for the call; every object created is freed once below.
     unsafe {
-        ok(ov_shape_create(1, dims.as_mut_ptr(), &mut shape), "ov_shape_create");
         ok(
-            ov_tensor_create_from_host_ptr(ov_element_type_e_U8, shape, weights.as_ptr() as *mut _, &mut weights_tensor),
+            ov_shape_create(1, dims.as_mut_ptr(), &mut shape),
+            "ov_shape_create",
+        );
+        ok(
+            ov_tensor_create_from_host_ptr(
+                ov_element_type_e_U8,
+                shape,
+                weights.as_ptr() as *mut _,
+                &mut weights_tensor,
+            ),
             "ov_tensor_create_from_host_ptr",
         );
         ok(
@@ -147,16 +167,34 @@ fn model_from_memory_runs_on_cpu() {
             "ov_core_read_model_from_memory_buffer",
         );
         ok(
-            ov_core_compile_model(core, model, device.as_ptr(), 2, &mut compiled, precision_key.as_ptr(), precision.as_ptr()),
+            ov_core_compile_model(
+                core,
+                model,
+                device.as_ptr(),
+                2,
+                &mut compiled,
+                precision_key.as_ptr(),
+                precision.as_ptr(),
+            ),
             "ov_core_compile_model",
         );
-        ok(ov_compiled_model_create_infer_request(compiled, &mut request), "create_infer_request");
-        ok(ov_infer_request_get_tensor(request, input_name.as_ptr(), &mut input), "get input tensor");
+        ok(
+            ov_compiled_model_create_infer_request(compiled, &mut request),
+            "create_infer_request",
+        );
+        ok(
+            ov_infer_request_get_tensor(request, input_name.as_ptr(), &mut input),
+            "get input tensor",
+        );
         let mut data = ptr::null_mut();
         ok(ov_tensor_data(input, &mut data), "ov_tensor_data");
-        std::slice::from_raw_parts_mut(data as *mut f32, 4).copy_from_slice(&[-1.0, 2.0, -3.0, 4.0]);
+        std::slice::from_raw_parts_mut(data as *mut f32, 4)
+            .copy_from_slice(&[-1.0, 2.0, -3.0, 4.0]);
         ok(ov_infer_request_infer(request), "ov_infer_request_infer");
-        ok(ov_infer_request_get_tensor(request, output_name.as_ptr(), &mut output), "get output tensor");
+        ok(
+            ov_infer_request_get_tensor(request, output_name.as_ptr(), &mut output),
+            "get output tensor",
+        );
         let mut size = 0usize;
         ok(ov_tensor_get_size(output, &mut size), "ov_tensor_get_size");
         let mut out = ptr::null_mut();
@@ -192,5 +230,8 @@ fn property_key_variables_are_readable() {
 fn every_declared_function_is_listed() {
     assert_eq!(FUNCTION_NAMES.len(), 177);
     assert!(FUNCTION_NAMES.contains(&"ov_core_compile_model_props"));
-    assert!(FUNCTION_NAMES.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+    assert!(
+        FUNCTION_NAMES.windows(2).all(|w| w[0] < w[1]),
+        "sorted, no duplicates"
+    );
 }

@@ -26,13 +26,20 @@ fn calling_before_loading_panics_with_a_clear_message() {
     assert!(err.to_string().contains("/no/such/libopenvino_c.so"));
 
     // A real shared library that is not OpenVINO: every missing symbol is named at once.
-    let libm = ["/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6", "/lib64/libm.so.6"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .expect("libm exists");
+    let libm = [
+        "/lib/x86_64-linux-gnu/libm.so.6",
+        "/usr/lib/x86_64-linux-gnu/libm.so.6",
+        "/lib64/libm.so.6",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .expect("libm exists");
     match library::load_from(libm).unwrap_err() {
         LoadError::MissingSymbols { names, .. } => {
-            assert_eq!(names.len(), openvino_sys::FUNCTION_NAMES.len() + openvino_sys::VARIABLE_NAMES.len());
+            assert_eq!(
+                names.len(),
+                openvino_sys::FUNCTION_NAMES.len() + openvino_sys::VARIABLE_NAMES.len()
+            );
             assert!(names.contains(&"ov_core_create"));
         }
         other => panic!("expected MissingSymbols, got {other}"),
@@ -43,6 +50,12 @@ fn calling_before_loading_panics_with_a_clear_message() {
     assert_eq!(loaded.version().to_string(), openvino_sys::BINDINGS_VERSION);
     // Loading the same file again is fine; another file is refused.
     let path = loaded.path().unwrap().to_owned();
-    assert_eq!(library::load_from(&path).unwrap().path(), Some(path.as_path()));
-    assert!(matches!(library::load_from(libm).unwrap_err(), LoadError::AlreadyLoaded { .. }));
+    assert_eq!(
+        library::load_from(&path).unwrap().path(),
+        Some(path.as_path())
+    );
+    assert!(matches!(
+        library::load_from(libm).unwrap_err(),
+        LoadError::AlreadyLoaded { .. }
+    ));
 }

@@ -41,10 +41,17 @@ unsafe impl Sync for CompiledModel {}
 impl CompiledModel {
     /// # Safety
     /// `ptr` is null or a compiled model the caller owns.
-    pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_compiled_model_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null compiled model"))
+    pub(crate) unsafe fn from_raw(
+        ptr: *mut sys::ov_compiled_model_t,
+        call: &'static str,
+    ) -> Result<Self> {
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null compiled model",
+            )
+        })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_compiled_model_t {
@@ -121,7 +128,9 @@ impl CompiledModel {
         let (key, value) = key_value(key, value, "CompiledModel::set_property")?;
         // SAFETY: a live compiled model; the variadic part is one (key, value) pair of C strings.
         check(
-            unsafe { sys::ov_compiled_model_set_property(self.as_ptr(), key.as_ptr(), value.as_ptr()) },
+            unsafe {
+                sys::ov_compiled_model_set_property(self.as_ptr(), key.as_ptr(), value.as_ptr())
+            },
             "ov_compiled_model_set_property",
         )
     }
@@ -131,7 +140,9 @@ impl CompiledModel {
         let props = CProperties::new(properties, "CompiledModel::set_properties")?;
         // SAFETY: a live compiled model and `len` live properties.
         check(
-            unsafe { sys::ov_compiled_model_set_properties(self.as_ptr(), props.len(), props.as_ptr()) },
+            unsafe {
+                sys::ov_compiled_model_set_properties(self.as_ptr(), props.len(), props.as_ptr())
+            },
             "ov_compiled_model_set_properties",
         )
     }
@@ -163,7 +174,8 @@ impl CompiledModel {
         );
         let path = dir.join(unique);
         let result = self.export_to_file(&path).and_then(|()| {
-            std::fs::read(&path).map_err(|e| Error::new(ErrorKind::Io, "CompiledModel::export", e.to_string()))
+            std::fs::read(&path)
+                .map_err(|e| Error::new(ErrorKind::Io, "CompiledModel::export", e.to_string()))
         });
         let _ = std::fs::remove_file(&path);
         result

@@ -8,7 +8,10 @@ use openvino_sys as sys;
 use crate::error::check;
 use crate::ffi::{borrowed_string, cstring, ensure_loaded, path_cstring, take_string};
 use crate::property::{CProperties, key_value};
-use crate::{CompiledModel, DeviceType, Error, ErrorKind, Model, PropertyKey, RemoteContext, Result, Shape, Tensor};
+use crate::{
+    CompiledModel, DeviceType, Error, ErrorKind, Model, PropertyKey, RemoteContext, Result, Shape,
+    Tensor,
+};
 
 /// OpenVINO's runtime (`ov_core_t`): reads models, compiles them for devices, and holds global
 /// and per-device properties.
@@ -54,7 +57,10 @@ pub fn version() -> Result<Version> {
     ensure_loaded()?;
     let mut raw = sys::ov_version_t::default();
     // SAFETY: a valid out-parameter, freed below.
-    check(unsafe { sys::ov_get_openvino_version(&mut raw) }, "ov_get_openvino_version")?;
+    check(
+        unsafe { sys::ov_get_openvino_version(&mut raw) },
+        "ov_get_openvino_version",
+    )?;
     // SAFETY: strings owned by `raw` until it is freed.
     let version = unsafe {
         Version {
@@ -91,9 +97,13 @@ impl Core {
     }
 
     fn from_raw(ptr: *mut sys::ov_core_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null core"))
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null core",
+            )
+        })
     }
 
     fn as_ptr(&self) -> *mut sys::ov_core_t {
@@ -124,7 +134,9 @@ impl Core {
         let mut list = sys::ov_core_version_list_t::default();
         // SAFETY: a live core, a C string and a valid out-parameter.
         check(
-            unsafe { sys::ov_core_get_versions_by_device_name(self.as_ptr(), name.as_ptr(), &mut list) },
+            unsafe {
+                sys::ov_core_get_versions_by_device_name(self.as_ptr(), name.as_ptr(), &mut list)
+            },
             "ov_core_get_versions_by_device_name",
         )?;
         let versions = (0..list.size)
@@ -154,7 +166,9 @@ impl Core {
         let mut value = ptr::null_mut();
         // SAFETY: a live core, C strings and a valid out-parameter.
         check(
-            unsafe { sys::ov_core_get_property(self.as_ptr(), device.as_ptr(), key.as_ptr(), &mut value) },
+            unsafe {
+                sys::ov_core_get_property(self.as_ptr(), device.as_ptr(), key.as_ptr(), &mut value)
+            },
             "ov_core_get_property",
         )?;
         // SAFETY: allocated for the caller.
@@ -168,18 +182,36 @@ impl Core {
         let (key, value) = key_value(key, value, "Core::set_property")?;
         // SAFETY: a live core; the variadic part is one (key, value) pair of C strings.
         check(
-            unsafe { sys::ov_core_set_property(self.as_ptr(), device.as_ptr(), key.as_ptr(), value.as_ptr()) },
+            unsafe {
+                sys::ov_core_set_property(
+                    self.as_ptr(),
+                    device.as_ptr(),
+                    key.as_ptr(),
+                    value.as_ptr(),
+                )
+            },
             "ov_core_set_property",
         )
     }
 
     /// Sets several properties of a device at once (`ov_core_set_properties`).
-    pub fn set_properties(&self, device: &DeviceType, properties: &[(PropertyKey, &str)]) -> Result<()> {
+    pub fn set_properties(
+        &self,
+        device: &DeviceType,
+        properties: &[(PropertyKey, &str)],
+    ) -> Result<()> {
         let device = device.to_cstring()?;
         let props = CProperties::new(properties, "Core::set_properties")?;
         // SAFETY: a live core and `len` live properties.
         check(
-            unsafe { sys::ov_core_set_properties(self.as_ptr(), device.as_ptr(), props.len(), props.as_ptr()) },
+            unsafe {
+                sys::ov_core_set_properties(
+                    self.as_ptr(),
+                    device.as_ptr(),
+                    props.len(),
+                    props.as_ptr(),
+                )
+            },
             "ov_core_set_properties",
         )
     }
@@ -187,9 +219,15 @@ impl Core {
     /// Reads a model file in any format OpenVINO's frontends know (IR `.xml` with its `.bin`,
     /// ONNX, TensorFlow, TensorFlow Lite, PaddlePaddle). `weights` is the IR weights file when it
     /// is not beside the `.xml`.
-    pub fn read_model_from_file(&self, model: impl AsRef<Path>, weights: Option<&Path>) -> Result<Model> {
+    pub fn read_model_from_file(
+        &self,
+        model: impl AsRef<Path>,
+        weights: Option<&Path>,
+    ) -> Result<Model> {
         let model_path = path_cstring(model.as_ref(), "Core::read_model_from_file")?;
-        let weights_path = weights.map(|w| path_cstring(w, "Core::read_model_from_file")).transpose()?;
+        let weights_path = weights
+            .map(|w| path_cstring(w, "Core::read_model_from_file"))
+            .transpose()?;
         let mut ptr = ptr::null_mut();
         // SAFETY: a live core, C strings (or null) and a valid out-parameter.
         check(
@@ -231,7 +269,11 @@ impl Core {
 
     /// Like [`read_model_from_buffer`](Self::read_model_from_buffer) with the weights already in
     /// a tensor OpenVINO owns (no copy; OpenVINO keeps the tensor's memory alive as needed).
-    pub fn read_model_from_buffer_with_tensor(&self, model: &[u8], weights: Option<&Tensor<'static>>) -> Result<Model> {
+    pub fn read_model_from_buffer_with_tensor(
+        &self,
+        model: &[u8],
+        weights: Option<&Tensor<'static>>,
+    ) -> Result<Model> {
         let mut ptr = ptr::null_mut();
         // SAFETY: `model` is read during the call; `weights` is null or a live tensor whose memory
         // OpenVINO owns and reference-counts.
@@ -274,7 +316,15 @@ impl Core {
         if properties.is_empty() {
             // SAFETY: a live core and model, a C string, zero variadic properties.
             check(
-                unsafe { sys::ov_core_compile_model(self.as_ptr(), model.as_ptr(), device.as_ptr(), 0, &mut ptr) },
+                unsafe {
+                    sys::ov_core_compile_model(
+                        self.as_ptr(),
+                        model.as_ptr(),
+                        device.as_ptr(),
+                        0,
+                        &mut ptr,
+                    )
+                },
                 "ov_core_compile_model",
             )?;
         } else {
@@ -312,7 +362,15 @@ impl Core {
         if properties.is_empty() {
             // SAFETY: a live core, C strings, zero variadic properties.
             check(
-                unsafe { sys::ov_core_compile_model_from_file(self.as_ptr(), path.as_ptr(), device.as_ptr(), 0, &mut ptr) },
+                unsafe {
+                    sys::ov_core_compile_model_from_file(
+                        self.as_ptr(),
+                        path.as_ptr(),
+                        device.as_ptr(),
+                        0,
+                        &mut ptr,
+                    )
+                },
                 "ov_core_compile_model_from_file",
             )?;
         } else {
@@ -342,7 +400,15 @@ impl Core {
         let mut ptr = ptr::null_mut();
         // SAFETY: `blob` is read during the call; a live core, a C string and out-parameter.
         check(
-            unsafe { sys::ov_core_import_model(self.as_ptr(), blob.as_ptr().cast(), blob.len(), device.as_ptr(), &mut ptr) },
+            unsafe {
+                sys::ov_core_import_model(
+                    self.as_ptr(),
+                    blob.as_ptr().cast(),
+                    blob.len(),
+                    device.as_ptr(),
+                    &mut ptr,
+                )
+            },
             "ov_core_import_model",
         )?;
         // SAFETY: a new compiled model owned by the wrapper.
@@ -353,7 +419,10 @@ impl Core {
     pub fn add_extension(&self, library: impl AsRef<Path>) -> Result<()> {
         let path = path_cstring(library.as_ref(), "Core::add_extension")?;
         // SAFETY: a live core and a C string.
-        check(unsafe { sys::ov_core_add_extension(self.as_ptr(), path.as_ptr()) }, "ov_core_add_extension")
+        check(
+            unsafe { sys::ov_core_add_extension(self.as_ptr(), path.as_ptr()) },
+            "ov_core_add_extension",
+        )
     }
 
     /// The device's default remote context (`ov_core_get_default_context`); devices without one
@@ -372,7 +441,11 @@ impl Core {
 
     /// Creates a remote context on a device from context parameters (`ov_core_create_context`,
     /// or `ov_core_create_context_props` when parameters are given).
-    pub fn create_context(&self, device: &DeviceType, params: &[(PropertyKey, &str)]) -> Result<RemoteContext> {
+    pub fn create_context(
+        &self,
+        device: &DeviceType,
+        params: &[(PropertyKey, &str)],
+    ) -> Result<RemoteContext> {
         let device = device.to_cstring()?;
         let mut ptr = ptr::null_mut();
         if params.is_empty() {
@@ -385,7 +458,15 @@ impl Core {
             let props = CProperties::new(params, "Core::create_context")?;
             // SAFETY: a live core, a C string and `len` live properties.
             check(
-                unsafe { sys::ov_core_create_context_props(self.as_ptr(), device.as_ptr(), props.len(), props.as_ptr(), &mut ptr) },
+                unsafe {
+                    sys::ov_core_create_context_props(
+                        self.as_ptr(),
+                        device.as_ptr(),
+                        props.len(),
+                        props.as_ptr(),
+                        &mut ptr,
+                    )
+                },
                 "ov_core_create_context_props",
             )?;
         }
@@ -405,7 +486,15 @@ impl Core {
         if properties.is_empty() {
             // SAFETY: live core, model and context; zero variadic properties.
             check(
-                unsafe { sys::ov_core_compile_model_with_context(self.as_ptr(), model.as_ptr(), context.as_ptr(), 0, &mut ptr) },
+                unsafe {
+                    sys::ov_core_compile_model_with_context(
+                        self.as_ptr(),
+                        model.as_ptr(),
+                        context.as_ptr(),
+                        0,
+                        &mut ptr,
+                    )
+                },
                 "ov_core_compile_model_with_context",
             )?;
         } else {

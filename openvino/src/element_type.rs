@@ -175,7 +175,13 @@ mod tests {
 
     #[test]
     fn unknown_values_are_errors_not_panics() {
-        assert_eq!(ElementType::from_c(999).unwrap_err().kind(), ErrorKind::UnknownValue);
-        assert_eq!("float".parse::<ElementType>().unwrap_err().kind(), ErrorKind::UnknownValue);
+        assert_eq!(
+            ElementType::from_c(999).unwrap_err().kind(),
+            ErrorKind::UnknownValue
+        );
+        assert_eq!(
+            "float".parse::<ElementType>().unwrap_err().kind(),
+            ErrorKind::UnknownValue
+        );
     }
 }

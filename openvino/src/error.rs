@@ -189,7 +189,11 @@ impl std::error::Error for Error {}
 
 impl From<openvino_sys::library::LoadError> for Error {
     fn from(e: openvino_sys::library::LoadError) -> Self {
-        Error::new(ErrorKind::Library, "openvino_sys::library::load", e.to_string())
+        Error::new(
+            ErrorKind::Library,
+            "openvino_sys::library::load",
+            e.to_string(),
+        )
     }
 }
 
@@ -207,14 +211,18 @@ pub(crate) fn check(status: sys::ov_status_e, call: &'static str) -> Result<()> 
         String::new()
     } else {
         // SAFETY: non-null, NUL-terminated, owned by OpenVINO for the duration of this read.
-        unsafe { CStr::from_ptr(raw) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(raw) }
+            .to_string_lossy()
+            .into_owned()
     };
     if message.trim().is_empty() {
         // SAFETY: ov_get_error_info maps any status to a static description.
         let info = unsafe { sys::ov_get_error_info(status) };
         if !info.is_null() {
             // SAFETY: a static NUL-terminated string.
-            message = unsafe { CStr::from_ptr(info) }.to_string_lossy().into_owned();
+            message = unsafe { CStr::from_ptr(info) }
+                .to_string_lossy()
+                .into_owned();
         }
     }
     Err(Error {
@@ -240,7 +248,11 @@ mod tests {
 
     #[test]
     fn rust_side_errors_have_no_status() {
-        let err = Error::new(ErrorKind::InteriorNul, "Core::read_model_from_file", "path has a NUL byte");
+        let err = Error::new(
+            ErrorKind::InteriorNul,
+            "Core::read_model_from_file",
+            "path has a NUL byte",
+        );
         assert_eq!(err.status(), None);
         assert_eq!(
             err.to_string(),

@@ -36,7 +36,13 @@ pub(crate) fn path_cstring(path: &Path, call: &'static str) -> Result<CString> {
     #[cfg(not(unix))]
     let bytes = path
         .to_str()
-        .ok_or_else(|| Error::new(ErrorKind::InvalidUtf8, call, format!("{} is not UTF-8", path.display())))?
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidUtf8,
+                call,
+                format!("{} is not UTF-8", path.display()),
+            )
+        })?
         .as_bytes()
         .to_vec();
     CString::new(bytes).map_err(|_| {
@@ -60,7 +66,13 @@ pub(crate) unsafe fn take_string(ptr: *mut c_char, call: &'static str) -> Result
     let text = unsafe { CStr::from_ptr(ptr) }.to_str().map(str::to_owned);
     // SAFETY: allocated by OpenVINO for the caller; freed exactly once, after the copy.
     unsafe { sys::ov_free(ptr) };
-    text.map_err(|_| Error::new(ErrorKind::InvalidUtf8, call, "OpenVINO returned text that is not UTF-8"))
+    text.map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidUtf8,
+            call,
+            "OpenVINO returned text that is not UTF-8",
+        )
+    })
 }
 
 /// Copies a string OpenVINO owns (not freed here).
@@ -72,7 +84,9 @@ pub(crate) unsafe fn borrowed_string(ptr: *const c_char) -> String {
         return String::new();
     }
     // SAFETY: per the contract.
-    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(ptr) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Reads one of the C library's `ov_property_key_*` variables by name (tests only).

@@ -127,6 +127,8 @@ pub struct InferRequest<'data> {
     ptr: NonNull<sys::ov_infer_request_t>,
     // Every callback ever set, freed only after the request (so OpenVINO can never call one that
     // is gone, even if it is still running when a new one is set).
+    // Boxed on purpose: OpenVINO holds their addresses, which must not move when the Vec grows.
+    #[allow(clippy::vec_box)]
     callbacks: Vec<Box<CallbackSlot<'data>>>,
     _data: PhantomData<&'data mut [u8]>,
 }
@@ -238,7 +240,11 @@ impl<'data> InferRequest<'data> {
 
     /// Sets the tensor of a slot. The tensor is moved in: the request shares its memory from now
     /// on (for a zero-copy tensor, the caller's memory stays borrowed for `'data`).
-    pub fn set_tensor<'s>(&mut self, slot: impl Into<TensorSlot<'s>>, tensor: Tensor<'data>) -> Result<()> {
+    pub fn set_tensor<'s>(
+        &mut self,
+        slot: impl Into<TensorSlot<'s>>,
+        tensor: Tensor<'data>,
+    ) -> Result<()> {
         let t = tensor.as_ptr();
         let r = self.as_ptr();
         // SAFETY (all arms): a live request and tensor; OpenVINO takes its own reference to the
@@ -247,7 +253,10 @@ impl<'data> InferRequest<'data> {
             TensorSlot::Name(name) => {
                 let name = cstring(name, "InferRequest::set_tensor")?;
                 // SAFETY: see above; `name` is a C string.
-                check(unsafe { sys::ov_infer_request_set_tensor(r, name.as_ptr(), t) }, "ov_infer_request_set_tensor")
+                check(
+                    unsafe { sys::ov_infer_request_set_tensor(r, name.as_ptr(), t) },
+                    "ov_infer_request_set_tensor",
+                )
             }
             TensorSlot::Input(i) => check(
                 // SAFETY: see above; OpenVINO checks the index.
@@ -292,7 +301,10 @@ impl<'data> InferRequest<'data> {
             TensorSlot::Name(name) => {
                 let name = cstring(name, "InferRequest::tensor")?;
                 // SAFETY: see above; `name` is a C string.
-                (unsafe { sys::ov_infer_request_get_tensor(r, name.as_ptr(), &mut t) }, "ov_infer_request_get_tensor")
+                (
+                    unsafe { sys::ov_infer_request_get_tensor(r, name.as_ptr(), &mut t) },
+                    "ov_infer_request_get_tensor",
+                )
             }
             TensorSlot::Input(i) => (
                 // SAFETY: see above.
@@ -305,7 +317,10 @@ impl<'data> InferRequest<'data> {
                 "ov_infer_request_get_output_tensor_by_index",
             ),
             // SAFETY: see above.
-            TensorSlot::OnlyInput => (unsafe { sys::ov_infer_request_get_input_tensor(r, &mut t) }, "ov_infer_request_get_input_tensor"),
+            TensorSlot::OnlyInput => (
+                unsafe { sys::ov_infer_request_get_input_tensor(r, &mut t) },
+                "ov_infer_request_get_input_tensor",
+            ),
             TensorSlot::OnlyOutput => (
                 // SAFETY: see above.
                 unsafe { sys::ov_infer_request_get_output_tensor(r, &mut t) },
@@ -324,7 +339,11 @@ impl<'data> InferRequest<'data> {
         };
         check(status, call)?;
         if t.is_null() {
-            return Err(Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null tensor"));
+            return Err(Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null tensor",
+            ));
         }
         Ok(t)
     }
@@ -349,20 +368,29 @@ impl<'data> InferRequest<'data> {
     /// Runs inference and waits for it.
     pub fn infer(&mut self) -> Result<()> {
         // SAFETY: a live request.
-        check(unsafe { sys::ov_infer_request_infer(self.as_ptr()) }, "ov_infer_request_infer")
+        check(
+            unsafe { sys::ov_infer_request_infer(self.as_ptr()) },
+            "ov_infer_request_infer",
+        )
     }
 
     /// Starts inference and returns at once; finish with [`wait`](Self::wait) or
     /// [`wait_for`](Self::wait_for) before reading outputs.
     pub fn start_async(&mut self) -> Result<()> {
         // SAFETY: a live request.
-        check(unsafe { sys::ov_infer_request_start_async(self.as_ptr()) }, "ov_infer_request_start_async")
+        check(
+            unsafe { sys::ov_infer_request_start_async(self.as_ptr()) },
+            "ov_infer_request_start_async",
+        )
     }
 
     /// Waits until the inference started by [`start_async`](Self::start_async) ends.
     pub fn wait(&mut self) -> Result<()> {
         // SAFETY: a live request.
-        check(unsafe { sys::ov_infer_request_wait(self.as_ptr()) }, "ov_infer_request_wait")
+        check(
+            unsafe { sys::ov_infer_request_wait(self.as_ptr()) },
+            "ov_infer_request_wait",
+        )
     }
 
     /// Waits at most `timeout`; `Ok(true)` when the result is ready, `Ok(false)` on time-out.
@@ -382,7 +410,10 @@ impl<'data> InferRequest<'data> {
     /// Cancels a running inference.
     pub fn cancel(&mut self) -> Result<()> {
         // SAFETY: a live request.
-        check(unsafe { sys::ov_infer_request_cancel(self.as_ptr()) }, "ov_infer_request_cancel")
+        check(
+            unsafe { sys::ov_infer_request_cancel(self.as_ptr()) },
+            "ov_infer_request_cancel",
+        )
     }
 
     /// Calls `callback` (on an OpenVINO thread) each time an asynchronous inference completes.
@@ -409,7 +440,9 @@ impl<'data> InferRequest<'data> {
             // until the request is freed, and OpenVINO runs one completion of a request at a time.
             let callback = unsafe { &mut *(args as *mut Callback<'static>) };
             if catch_unwind(AssertUnwindSafe(callback)).is_err() {
-                log::error!("an OpenVINO infer request callback panicked; the panic was stopped at the FFI boundary");
+                log::error!(
+                    "an OpenVINO infer request callback panicked; the panic was stopped at the FFI boundary"
+                );
             }
         }
         // OpenVINO keeps the address of the `ov_callback_t` (not a copy), so it lives on the heap

@@ -62,12 +62,14 @@ pub use crate::compiled_model::CompiledModel;
 pub use crate::core::{Core, Version, version};
 pub use crate::element_type::{ElementType, TensorElement};
 pub use crate::error::{Error, ErrorKind, Result};
-pub use crate::infer_request::{InferRequest, NodeStatus, ProfilingInfo, TensorMut, TensorRef, TensorSlot};
+pub use crate::infer_request::{
+    InferRequest, NodeStatus, ProfilingInfo, TensorMut, TensorRef, TensorSlot,
+};
 pub use crate::log::{reset_log_callback, route_logs_to_log_crate};
 pub use crate::model::{Model, MutablePort, Port};
 pub use crate::prepostprocess::{
-    ColorFormat, InputInfo, InputModelInfo, InputTensorInfo, OutputInfo, OutputTensorInfo, PaddingMode,
-    PrePostProcessor, PreprocessSteps, ResizeAlgorithm,
+    ColorFormat, InputInfo, InputModelInfo, InputTensorInfo, OutputInfo, OutputTensorInfo,
+    PaddingMode, PrePostProcessor, PreprocessSteps, ResizeAlgorithm,
 };
 pub use crate::property::{DeviceType, PerformanceMode, PropertyKey};
 pub use crate::remote_context::RemoteContext;

@@ -85,9 +85,13 @@ impl Model {
     /// # Safety
     /// `ptr` is null or an `ov_model_t` the caller owns.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_model_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null model"))
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null model",
+            )
+        })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_model_t {
@@ -98,7 +102,10 @@ impl Model {
     pub fn inputs_len(&self) -> Result<usize> {
         let mut n = 0;
         // SAFETY: a live model and a valid out-parameter.
-        check(unsafe { sys::ov_model_inputs_size(self.as_ptr(), &mut n) }, "ov_model_inputs_size")?;
+        check(
+            unsafe { sys::ov_model_inputs_size(self.as_ptr(), &mut n) },
+            "ov_model_inputs_size",
+        )?;
         Ok(n)
     }
 
@@ -106,7 +113,10 @@ impl Model {
     pub fn outputs_len(&self) -> Result<usize> {
         let mut n = 0;
         // SAFETY: a live model and a valid out-parameter.
-        check(unsafe { sys::ov_model_outputs_size(self.as_ptr(), &mut n) }, "ov_model_outputs_size")?;
+        check(
+            unsafe { sys::ov_model_outputs_size(self.as_ptr(), &mut n) },
+            "ov_model_outputs_size",
+        )?;
         Ok(n)
     }
 
@@ -148,12 +158,16 @@ impl Model {
 
     /// Every input, in order.
     pub fn inputs(&self) -> Result<Vec<Port>> {
-        (0..self.inputs_len()?).map(|i| self.input_by_index(i)).collect()
+        (0..self.inputs_len()?)
+            .map(|i| self.input_by_index(i))
+            .collect()
     }
 
     /// Every output, in order.
     pub fn outputs(&self) -> Result<Vec<Port>> {
-        (0..self.outputs_len()?).map(|i| self.output_by_index(i)).collect()
+        (0..self.outputs_len()?)
+            .map(|i| self.output_by_index(i))
+            .collect()
     }
 
     /// Whether any input or output has a dynamic shape.
@@ -191,11 +205,21 @@ impl Model {
             .map(|(n, _)| cstring(n, "Model::reshape"))
             .collect::<Result<Vec<_>>>()?;
         let name_ptrs: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
-        let owned = shapes.iter().map(|(_, s)| s.to_c()).collect::<Result<Vec<_>>>()?;
+        let owned = shapes
+            .iter()
+            .map(|(_, s)| s.to_c())
+            .collect::<Result<Vec<_>>>()?;
         let c_shapes: Vec<sys::ov_partial_shape_t> = owned.iter().map(|s| s.0).collect();
         // SAFETY: `len` names and shapes, all live for the call.
         check(
-            unsafe { sys::ov_model_reshape(self.as_ptr(), name_ptrs.as_ptr() as *mut _, c_shapes.as_ptr(), c_shapes.len()) },
+            unsafe {
+                sys::ov_model_reshape(
+                    self.as_ptr(),
+                    name_ptrs.as_ptr() as *mut _,
+                    c_shapes.as_ptr(),
+                    c_shapes.len(),
+                )
+            },
             "ov_model_reshape",
         )
     }
@@ -224,23 +248,44 @@ impl Model {
     /// Reshapes inputs by index (`ov_model_reshape_by_port_indexes`).
     pub fn reshape_by_indexes(&mut self, shapes: &[(usize, PartialShape)]) -> Result<()> {
         let indexes: Vec<usize> = shapes.iter().map(|(i, _)| *i).collect();
-        let owned = shapes.iter().map(|(_, s)| s.to_c()).collect::<Result<Vec<_>>>()?;
+        let owned = shapes
+            .iter()
+            .map(|(_, s)| s.to_c())
+            .collect::<Result<Vec<_>>>()?;
         let c_shapes: Vec<sys::ov_partial_shape_t> = owned.iter().map(|s| s.0).collect();
         // SAFETY: `len` indexes and shapes, live for the call; OpenVINO checks the indexes.
         check(
-            unsafe { sys::ov_model_reshape_by_port_indexes(self.as_ptr(), indexes.as_ptr(), c_shapes.as_ptr(), c_shapes.len()) },
+            unsafe {
+                sys::ov_model_reshape_by_port_indexes(
+                    self.as_ptr(),
+                    indexes.as_ptr(),
+                    c_shapes.as_ptr(),
+                    c_shapes.len(),
+                )
+            },
             "ov_model_reshape_by_port_indexes",
         )
     }
 
     /// Reshapes inputs by port (`ov_model_reshape_by_ports`).
     pub fn reshape_by_ports(&mut self, shapes: &[(&MutablePort, PartialShape)]) -> Result<()> {
-        let ports: Vec<*const sys::ov_output_port_t> = shapes.iter().map(|(p, _)| p.as_ptr() as *const _).collect();
-        let owned = shapes.iter().map(|(_, s)| s.to_c()).collect::<Result<Vec<_>>>()?;
+        let ports: Vec<*const sys::ov_output_port_t> =
+            shapes.iter().map(|(p, _)| p.as_ptr() as *const _).collect();
+        let owned = shapes
+            .iter()
+            .map(|(_, s)| s.to_c())
+            .collect::<Result<Vec<_>>>()?;
         let c_shapes: Vec<sys::ov_partial_shape_t> = owned.iter().map(|s| s.0).collect();
         // SAFETY: `len` live ports and shapes for the call.
         check(
-            unsafe { sys::ov_model_reshape_by_ports(self.as_ptr(), ports.as_ptr() as *mut _, c_shapes.as_ptr(), c_shapes.len()) },
+            unsafe {
+                sys::ov_model_reshape_by_ports(
+                    self.as_ptr(),
+                    ports.as_ptr() as *mut _,
+                    c_shapes.as_ptr(),
+                    c_shapes.len(),
+                )
+            },
             "ov_model_reshape_by_ports",
         )
     }
@@ -248,7 +293,9 @@ impl Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("name", &self.friendly_name().unwrap_or_default()).finish()
+        f.debug_struct("Model")
+            .field("name", &self.friendly_name().unwrap_or_default())
+            .finish()
     }
 }
 
@@ -282,10 +329,17 @@ unsafe impl Sync for Port {}
 impl Port {
     /// # Safety
     /// `ptr` is null or a port the caller owns.
-    pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_output_const_port_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null port"))
+    pub(crate) unsafe fn from_raw(
+        ptr: *mut sys::ov_output_const_port_t,
+        call: &'static str,
+    ) -> Result<Self> {
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null port",
+            )
+        })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_output_const_port_t {
@@ -296,7 +350,10 @@ impl Port {
     pub fn name(&self) -> Result<String> {
         let mut name = ptr::null_mut();
         // SAFETY: a live port and a valid out-parameter.
-        check(unsafe { sys::ov_port_get_any_name(self.as_ptr(), &mut name) }, "ov_port_get_any_name")?;
+        check(
+            unsafe { sys::ov_port_get_any_name(self.as_ptr(), &mut name) },
+            "ov_port_get_any_name",
+        )?;
         // SAFETY: allocated for the caller.
         unsafe { take_string(name, "ov_port_get_any_name") }
     }
@@ -305,7 +362,10 @@ impl Port {
     pub fn element_type(&self) -> Result<ElementType> {
         let mut t = 0;
         // SAFETY: a live port and a valid out-parameter.
-        check(unsafe { sys::ov_port_get_element_type(self.as_ptr(), &mut t) }, "ov_port_get_element_type")?;
+        check(
+            unsafe { sys::ov_port_get_element_type(self.as_ptr(), &mut t) },
+            "ov_port_get_element_type",
+        )?;
         ElementType::from_c(t)
     }
 
@@ -325,7 +385,10 @@ impl Port {
     pub fn shape(&self) -> Result<Shape> {
         let mut shape = sys::ov_shape_t::default();
         // SAFETY: a live port and a valid out-parameter.
-        check(unsafe { sys::ov_const_port_get_shape(self.as_ptr(), &mut shape) }, "ov_const_port_get_shape")?;
+        check(
+            unsafe { sys::ov_const_port_get_shape(self.as_ptr(), &mut shape) },
+            "ov_const_port_get_shape",
+        )?;
         // SAFETY: filled by OpenVINO.
         unsafe { Shape::take_c(shape) }
     }
@@ -369,10 +432,17 @@ unsafe impl Send for MutablePort {}
 impl MutablePort {
     /// # Safety
     /// `ptr` is null or a port the caller owns.
-    pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_output_port_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null port"))
+    pub(crate) unsafe fn from_raw(
+        ptr: *mut sys::ov_output_port_t,
+        call: &'static str,
+    ) -> Result<Self> {
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null port",
+            )
+        })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_output_port_t {
@@ -383,7 +453,10 @@ impl MutablePort {
     pub fn shape(&self) -> Result<Shape> {
         let mut shape = sys::ov_shape_t::default();
         // SAFETY: a live port and a valid out-parameter.
-        check(unsafe { sys::ov_port_get_shape(self.as_ptr(), &mut shape) }, "ov_port_get_shape")?;
+        check(
+            unsafe { sys::ov_port_get_shape(self.as_ptr(), &mut shape) },
+            "ov_port_get_shape",
+        )?;
         // SAFETY: filled by OpenVINO.
         unsafe { Shape::take_c(shape) }
     }
@@ -391,7 +464,9 @@ impl MutablePort {
 
 impl std::fmt::Debug for MutablePort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MutablePort").field("shape", &self.shape().ok()).finish()
+        f.debug_struct("MutablePort")
+            .field("shape", &self.shape().ok())
+            .finish()
     }
 }
 

@@ -176,7 +176,13 @@ impl<'model> PrePostProcessor<'model> {
                 ptr,
                 _model: PhantomData,
             })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, "ov_preprocess_prepostprocessor_create", "null"))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotAllocated,
+                    "ov_preprocess_prepostprocessor_create",
+                    "null",
+                )
+            })
     }
 
     fn as_ptr(&self) -> *mut sys::ov_preprocess_prepostprocessor_t {
@@ -200,7 +206,13 @@ impl<'model> PrePostProcessor<'model> {
         let mut p = ptr::null_mut();
         // SAFETY: a live processor, a C string and a valid out-parameter.
         check(
-            unsafe { sys::ov_preprocess_prepostprocessor_get_input_info_by_name(self.as_ptr(), name.as_ptr(), &mut p) },
+            unsafe {
+                sys::ov_preprocess_prepostprocessor_get_input_info_by_name(
+                    self.as_ptr(),
+                    name.as_ptr(),
+                    &mut p,
+                )
+            },
             "ov_preprocess_prepostprocessor_get_input_info_by_name",
         )?;
         InputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_input_info_by_name")
@@ -211,7 +223,13 @@ impl<'model> PrePostProcessor<'model> {
         let mut p = ptr::null_mut();
         // SAFETY: a live processor and a valid out-parameter; OpenVINO checks the index.
         check(
-            unsafe { sys::ov_preprocess_prepostprocessor_get_input_info_by_index(self.as_ptr(), index, &mut p) },
+            unsafe {
+                sys::ov_preprocess_prepostprocessor_get_input_info_by_index(
+                    self.as_ptr(),
+                    index,
+                    &mut p,
+                )
+            },
             "ov_preprocess_prepostprocessor_get_input_info_by_index",
         )?;
         InputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_input_info_by_index")
@@ -234,7 +252,13 @@ impl<'model> PrePostProcessor<'model> {
         let mut p = ptr::null_mut();
         // SAFETY: a live processor, a C string and a valid out-parameter.
         check(
-            unsafe { sys::ov_preprocess_prepostprocessor_get_output_info_by_name(self.as_ptr(), name.as_ptr(), &mut p) },
+            unsafe {
+                sys::ov_preprocess_prepostprocessor_get_output_info_by_name(
+                    self.as_ptr(),
+                    name.as_ptr(),
+                    &mut p,
+                )
+            },
             "ov_preprocess_prepostprocessor_get_output_info_by_name",
         )?;
         OutputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_output_info_by_name")
@@ -245,7 +269,13 @@ impl<'model> PrePostProcessor<'model> {
         let mut p = ptr::null_mut();
         // SAFETY: a live processor and a valid out-parameter; OpenVINO checks the index.
         check(
-            unsafe { sys::ov_preprocess_prepostprocessor_get_output_info_by_index(self.as_ptr(), index, &mut p) },
+            unsafe {
+                sys::ov_preprocess_prepostprocessor_get_output_info_by_index(
+                    self.as_ptr(),
+                    index,
+                    &mut p,
+                )
+            },
             "ov_preprocess_prepostprocessor_get_output_info_by_index",
         )?;
         OutputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_output_info_by_index")
@@ -317,7 +347,12 @@ impl InputTensorInfo<'_> {
     pub fn set_element_type(&mut self, element_type: ElementType) -> Result<&mut Self> {
         // SAFETY: a live handle.
         check(
-            unsafe { sys::ov_preprocess_input_tensor_info_set_element_type(self.as_ptr(), element_type.to_c()) },
+            unsafe {
+                sys::ov_preprocess_input_tensor_info_set_element_type(
+                    self.as_ptr(),
+                    element_type.to_c(),
+                )
+            },
             "ov_preprocess_input_tensor_info_set_element_type",
         )?;
         Ok(self)
@@ -327,7 +362,9 @@ impl InputTensorInfo<'_> {
     pub fn set_layout(&mut self, layout: &Layout) -> Result<&mut Self> {
         // SAFETY: live handles.
         check(
-            unsafe { sys::ov_preprocess_input_tensor_info_set_layout(self.as_ptr(), layout.as_ptr()) },
+            unsafe {
+                sys::ov_preprocess_input_tensor_info_set_layout(self.as_ptr(), layout.as_ptr())
+            },
             "ov_preprocess_input_tensor_info_set_layout",
         )?;
         Ok(self)
@@ -337,14 +374,20 @@ impl InputTensorInfo<'_> {
     pub fn set_color_format(&mut self, format: ColorFormat) -> Result<&mut Self> {
         // SAFETY: a live handle.
         check(
-            unsafe { sys::ov_preprocess_input_tensor_info_set_color_format(self.as_ptr(), format.to_c()) },
+            unsafe {
+                sys::ov_preprocess_input_tensor_info_set_color_format(self.as_ptr(), format.to_c())
+            },
             "ov_preprocess_input_tensor_info_set_color_format",
         )?;
         Ok(self)
     }
 
     /// A multi-plane colour format with the names of its planes' tensors.
-    pub fn set_color_format_with_subnames(&mut self, format: ColorFormat, sub_names: &[&str]) -> Result<&mut Self> {
+    pub fn set_color_format_with_subnames(
+        &mut self,
+        format: ColorFormat,
+        sub_names: &[&str],
+    ) -> Result<&mut Self> {
         let owned = sub_names
             .iter()
             .map(|n| cstring(n, "InputTensorInfo::set_color_format_with_subnames"))
@@ -369,7 +412,13 @@ impl InputTensorInfo<'_> {
     pub fn set_spatial_static_shape(&mut self, height: usize, width: usize) -> Result<&mut Self> {
         // SAFETY: a live handle.
         check(
-            unsafe { sys::ov_preprocess_input_tensor_info_set_spatial_static_shape(self.as_ptr(), height, width) },
+            unsafe {
+                sys::ov_preprocess_input_tensor_info_set_spatial_static_shape(
+                    self.as_ptr(),
+                    height,
+                    width,
+                )
+            },
             "ov_preprocess_input_tensor_info_set_spatial_static_shape",
         )?;
         Ok(self)
@@ -380,7 +429,12 @@ impl InputTensorInfo<'_> {
         let memory_type = cstring(memory_type, "InputTensorInfo::set_memory_type")?;
         // SAFETY: a live handle and a C string.
         check(
-            unsafe { sys::ov_preprocess_input_tensor_info_set_memory_type(self.as_ptr(), memory_type.as_ptr()) },
+            unsafe {
+                sys::ov_preprocess_input_tensor_info_set_memory_type(
+                    self.as_ptr(),
+                    memory_type.as_ptr(),
+                )
+            },
             "ov_preprocess_input_tensor_info_set_memory_type",
         )?;
         Ok(self)
@@ -390,7 +444,9 @@ impl InputTensorInfo<'_> {
     pub fn set_from(&mut self, tensor: &Tensor<'_>) -> Result<&mut Self> {
         // SAFETY: live handles; only the tensor's type and shape are read.
         check(
-            unsafe { sys::ov_preprocess_input_tensor_info_set_from(self.as_ptr(), tensor.as_ptr()) },
+            unsafe {
+                sys::ov_preprocess_input_tensor_info_set_from(self.as_ptr(), tensor.as_ptr())
+            },
             "ov_preprocess_input_tensor_info_set_from",
         )?;
         Ok(self)
@@ -411,7 +467,8 @@ impl PreprocessSteps<'_> {
             ResizeAlgorithm::Nearest => sys::ov_preprocess_resize_algorithm_e_RESIZE_NEAREST,
         };
         // SAFETY: a live handle.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_resize(self.as_ptr(), algorithm) };
+        let status =
+            unsafe { sys::ov_preprocess_preprocess_steps_resize(self.as_ptr(), algorithm) };
         self.done(status, "ov_preprocess_preprocess_steps_resize")
     }
 
@@ -424,10 +481,20 @@ impl PreprocessSteps<'_> {
 
     /// Divides each channel by its value.
     pub fn scale_channels(&mut self, values: &[f32]) -> Result<&mut Self> {
-        let n = i32::try_from(values.len()).map_err(|_| too_many("PreprocessSteps::scale_channels"))?;
+        let n =
+            i32::try_from(values.len()).map_err(|_| too_many("PreprocessSteps::scale_channels"))?;
         // SAFETY: a live handle; `values` is read during the call.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_scale_multi_channels(self.as_ptr(), values.as_ptr(), n) };
-        self.done(status, "ov_preprocess_preprocess_steps_scale_multi_channels")
+        let status = unsafe {
+            sys::ov_preprocess_preprocess_steps_scale_multi_channels(
+                self.as_ptr(),
+                values.as_ptr(),
+                n,
+            )
+        };
+        self.done(
+            status,
+            "ov_preprocess_preprocess_steps_scale_multi_channels",
+        )
     }
 
     /// Subtracts `value` from every element.
@@ -439,9 +506,16 @@ impl PreprocessSteps<'_> {
 
     /// Subtracts each channel's value.
     pub fn mean_channels(&mut self, values: &[f32]) -> Result<&mut Self> {
-        let n = i32::try_from(values.len()).map_err(|_| too_many("PreprocessSteps::mean_channels"))?;
+        let n =
+            i32::try_from(values.len()).map_err(|_| too_many("PreprocessSteps::mean_channels"))?;
         // SAFETY: a live handle; `values` is read during the call.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_mean_multi_channels(self.as_ptr(), values.as_ptr(), n) };
+        let status = unsafe {
+            sys::ov_preprocess_preprocess_steps_mean_multi_channels(
+                self.as_ptr(),
+                values.as_ptr(),
+                n,
+            )
+        };
         self.done(status, "ov_preprocess_preprocess_steps_mean_multi_channels")
     }
 
@@ -452,12 +526,26 @@ impl PreprocessSteps<'_> {
         let (mut begin, mut end) = (begin.to_vec(), end.to_vec());
         // SAFETY: a live handle; both arrays are read during the call (the C signature is not
         // const, so private copies are passed).
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_crop(self.as_ptr(), begin.as_mut_ptr(), nb, end.as_mut_ptr(), ne) };
+        let status = unsafe {
+            sys::ov_preprocess_preprocess_steps_crop(
+                self.as_ptr(),
+                begin.as_mut_ptr(),
+                nb,
+                end.as_mut_ptr(),
+                ne,
+            )
+        };
         self.done(status, "ov_preprocess_preprocess_steps_crop")
     }
 
     /// Pads each dimension by `begin`/`end` elements.
-    pub fn pad(&mut self, begin: &[i32], end: &[i32], value: f32, mode: PaddingMode) -> Result<&mut Self> {
+    pub fn pad(
+        &mut self,
+        begin: &[i32],
+        end: &[i32],
+        value: f32,
+        mode: PaddingMode,
+    ) -> Result<&mut Self> {
         let mode = match mode {
             PaddingMode::Constant => sys::ov_padding_mode_e_CONSTANT,
             PaddingMode::Edge => sys::ov_padding_mode_e_EDGE,
@@ -466,7 +554,15 @@ impl PreprocessSteps<'_> {
         };
         // SAFETY: a live handle; both arrays are read during the call.
         let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_pad(self.as_ptr(), begin.as_ptr(), begin.len(), end.as_ptr(), end.len(), value, mode)
+            sys::ov_preprocess_preprocess_steps_pad(
+                self.as_ptr(),
+                begin.as_ptr(),
+                begin.len(),
+                end.as_ptr(),
+                end.len(),
+                value,
+                mode,
+            )
         };
         self.done(status, "ov_preprocess_preprocess_steps_pad")
     }
@@ -474,7 +570,9 @@ impl PreprocessSteps<'_> {
     /// Converts the layout.
     pub fn convert_layout(&mut self, layout: &Layout) -> Result<&mut Self> {
         // SAFETY: live handles.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_convert_layout(self.as_ptr(), layout.as_ptr()) };
+        let status = unsafe {
+            sys::ov_preprocess_preprocess_steps_convert_layout(self.as_ptr(), layout.as_ptr())
+        };
         self.done(status, "ov_preprocess_preprocess_steps_convert_layout")
     }
 
@@ -488,14 +586,24 @@ impl PreprocessSteps<'_> {
     /// Converts the element type.
     pub fn convert_element_type(&mut self, element_type: ElementType) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_convert_element_type(self.as_ptr(), element_type.to_c()) };
-        self.done(status, "ov_preprocess_preprocess_steps_convert_element_type")
+        let status = unsafe {
+            sys::ov_preprocess_preprocess_steps_convert_element_type(
+                self.as_ptr(),
+                element_type.to_c(),
+            )
+        };
+        self.done(
+            status,
+            "ov_preprocess_preprocess_steps_convert_element_type",
+        )
     }
 
     /// Converts the colour format.
     pub fn convert_color(&mut self, format: ColorFormat) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_convert_color(self.as_ptr(), format.to_c()) };
+        let status = unsafe {
+            sys::ov_preprocess_preprocess_steps_convert_color(self.as_ptr(), format.to_c())
+        };
         self.done(status, "ov_preprocess_preprocess_steps_convert_color")
     }
 }
@@ -505,7 +613,9 @@ impl InputModelInfo<'_> {
     pub fn set_layout(&mut self, layout: &Layout) -> Result<&mut Self> {
         // SAFETY: live handles.
         check(
-            unsafe { sys::ov_preprocess_input_model_info_set_layout(self.as_ptr(), layout.as_ptr()) },
+            unsafe {
+                sys::ov_preprocess_input_model_info_set_layout(self.as_ptr(), layout.as_ptr())
+            },
             "ov_preprocess_input_model_info_set_layout",
         )?;
         Ok(self)
@@ -530,7 +640,9 @@ impl OutputTensorInfo<'_> {
     pub fn set_element_type(&mut self, element_type: ElementType) -> Result<&mut Self> {
         // SAFETY: a live handle.
         check(
-            unsafe { sys::ov_preprocess_output_set_element_type(self.as_ptr(), element_type.to_c()) },
+            unsafe {
+                sys::ov_preprocess_output_set_element_type(self.as_ptr(), element_type.to_c())
+            },
             "ov_preprocess_output_set_element_type",
         )?;
         Ok(self)
@@ -538,5 +650,9 @@ impl OutputTensorInfo<'_> {
 }
 
 fn too_many(call: &'static str) -> Error {
-    Error::new(ErrorKind::SizeMismatch, call, "more values than OpenVINO accepts")
+    Error::new(
+        ErrorKind::SizeMismatch,
+        call,
+        "more values than OpenVINO accepts",
+    )
 }

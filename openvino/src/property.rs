@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::ffi::CString;
 use std::fmt;
 
-use crate::ffi::cstring;
 use crate::Result;
+use crate::ffi::cstring;
 
 /// A device OpenVINO can run on: the well-known ones, or any name OpenVINO accepts
 /// (`"GPU.1"`, `"HETERO:GPU,CPU"`, `"AUTO:NPU,CPU"`).
@@ -250,7 +250,11 @@ impl CProperties {
 }
 
 /// A key and a value as C strings, for the variadic `*_set_property` functions.
-pub(crate) fn key_value(key: &PropertyKey, value: &str, call: &'static str) -> Result<(CString, CString)> {
+pub(crate) fn key_value(
+    key: &PropertyKey,
+    value: &str,
+    call: &'static str,
+) -> Result<(CString, CString)> {
     Ok((cstring(key.as_str(), call)?, cstring(value, call)?))
 }
 
@@ -262,14 +266,24 @@ mod tests {
     fn named_keys_equal_the_c_library_variables() {
         crate::ffi::ensure_loaded().unwrap();
         for (key, variable) in PropertyKey::c_variables() {
-            let value = crate::ffi::property_key_variable(variable).unwrap_or_else(|| panic!("{variable} is known"));
+            let value = crate::ffi::property_key_variable(variable)
+                .unwrap_or_else(|| panic!("{variable} is known"));
             assert_eq!(key.as_str(), value, "{variable}");
         }
     }
 
     #[test]
     fn device_names_parse_both_ways() {
-        for name in ["CPU", "GPU", "NPU", "AUTO", "HETERO", "MULTI", "GPU.1", "HETERO:GPU,CPU"] {
+        for name in [
+            "CPU",
+            "GPU",
+            "NPU",
+            "AUTO",
+            "HETERO",
+            "MULTI",
+            "GPU.1",
+            "HETERO:GPU,CPU",
+        ] {
             assert_eq!(DeviceType::from(name).as_str(), name);
             assert_eq!(DeviceType::from(name.to_string()).as_str(), name);
         }

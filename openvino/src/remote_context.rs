@@ -33,10 +33,17 @@ unsafe impl Sync for RemoteContext {}
 impl RemoteContext {
     /// # Safety
     /// `ptr` is null or a context the caller owns.
-    pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_remote_context_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null context"))
+    pub(crate) unsafe fn from_raw(
+        ptr: *mut sys::ov_remote_context_t,
+        call: &'static str,
+    ) -> Result<Self> {
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "OpenVINO returned a null context",
+            )
+        })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_remote_context_t {
@@ -80,7 +87,15 @@ impl RemoteContext {
         if params.is_empty() {
             // SAFETY: a live context, a borrowed shape, zero variadic parameters.
             check(
-                unsafe { sys::ov_remote_context_create_tensor(self.as_ptr(), element_type.to_c(), shape.as_c(), 0, &mut t) },
+                unsafe {
+                    sys::ov_remote_context_create_tensor(
+                        self.as_ptr(),
+                        element_type.to_c(),
+                        shape.as_c(),
+                        0,
+                        &mut t,
+                    )
+                },
                 "ov_remote_context_create_tensor",
             )?;
         } else {
@@ -105,11 +120,22 @@ impl RemoteContext {
     }
 
     /// A host tensor optimised for transfers to this device.
-    pub fn create_host_tensor(&self, element_type: ElementType, shape: &Shape) -> Result<Tensor<'static>> {
+    pub fn create_host_tensor(
+        &self,
+        element_type: ElementType,
+        shape: &Shape,
+    ) -> Result<Tensor<'static>> {
         let mut t = ptr::null_mut();
         // SAFETY: a live context, a borrowed shape and a valid out-parameter.
         check(
-            unsafe { sys::ov_remote_context_create_host_tensor(self.as_ptr(), element_type.to_c(), shape.as_c(), &mut t) },
+            unsafe {
+                sys::ov_remote_context_create_host_tensor(
+                    self.as_ptr(),
+                    element_type.to_c(),
+                    shape.as_c(),
+                    &mut t,
+                )
+            },
             "ov_remote_context_create_host_tensor",
         )?;
         // SAFETY: a new tensor owned by the wrapper.
@@ -119,7 +145,9 @@ impl RemoteContext {
 
 impl std::fmt::Debug for RemoteContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RemoteContext").field("device", &self.device_name().ok()).finish()
+        f.debug_struct("RemoteContext")
+            .field("device", &self.device_name().ok())
+            .finish()
     }
 }
 

@@ -36,7 +36,9 @@ impl Shape {
                 format!("dimension {d} is negative in {dims:?}"),
             ));
         }
-        Ok(Self { dims: dims.to_vec() })
+        Ok(Self {
+            dims: dims.to_vec(),
+        })
     }
 
     /// The dimensions.
@@ -127,7 +129,10 @@ pub struct Dimension {
 impl Dimension {
     /// A static dimension.
     pub const fn new(size: i64) -> Self {
-        Self { min: size, max: size }
+        Self {
+            min: size,
+            max: size,
+        }
     }
 
     /// A fully dynamic dimension (`?`; OpenVINO's C API writes it `{-1, -1}`).
@@ -173,7 +178,9 @@ impl Dimension {
             return Err(Error::new(
                 ErrorKind::InvalidShape,
                 "Dimension",
-                format!("OpenVINO's C API cannot express the dimension {self} (a lower bound with no upper bound)"),
+                format!(
+                    "OpenVINO's C API cannot express the dimension {self} (a lower bound with no upper bound)"
+                ),
             ));
         }
         Ok(sys::ov_dimension_t {
@@ -187,7 +194,10 @@ impl Dimension {
         if d.max == -1 && d.min <= 0 {
             return Self::dynamic();
         }
-        Self { min: d.min, max: d.max }
+        Self {
+            min: d.min,
+            max: d.max,
+        }
     }
 }
 
@@ -240,7 +250,10 @@ impl Rank {
             Rank::Static(n) => Dimension::new(n as i64),
             Rank::Dynamic => Dimension::dynamic(),
         };
-        sys::ov_rank_t { min: d.min, max: d.max }
+        sys::ov_rank_t {
+            min: d.min,
+            max: d.max,
+        }
     }
 }
 
@@ -317,7 +330,13 @@ impl PartialShape {
             Rank::Dynamic => {
                 // SAFETY: a dynamic rank with no dimensions; `out` is a valid out-parameter.
                 check(
-                    unsafe { sys::ov_partial_shape_create_dynamic(self.rank.to_c(), ptr::null(), &mut out) },
+                    unsafe {
+                        sys::ov_partial_shape_create_dynamic(
+                            self.rank.to_c(),
+                            ptr::null(),
+                            &mut out,
+                        )
+                    },
                     "ov_partial_shape_create_dynamic",
                 )?;
             }
@@ -325,15 +344,27 @@ impl PartialShape {
                 let dims: Vec<i64> = self.dims.iter().map(|d| d.min).collect();
                 // SAFETY: `dims` holds `rank` sizes, read during the call.
                 check(
-                    unsafe { sys::ov_partial_shape_create_static(dims.len() as i64, dims.as_ptr(), &mut out) },
+                    unsafe {
+                        sys::ov_partial_shape_create_static(
+                            dims.len() as i64,
+                            dims.as_ptr(),
+                            &mut out,
+                        )
+                    },
                     "ov_partial_shape_create_static",
                 )?;
             }
             Rank::Static(_) => {
-                let dims = self.dims.iter().map(|d| d.to_c()).collect::<Result<Vec<_>>>()?;
+                let dims = self
+                    .dims
+                    .iter()
+                    .map(|d| d.to_c())
+                    .collect::<Result<Vec<_>>>()?;
                 // SAFETY: `dims` holds `rank` dimensions, read during the call.
                 check(
-                    unsafe { sys::ov_partial_shape_create(dims.len() as i64, dims.as_ptr(), &mut out) },
+                    unsafe {
+                        sys::ov_partial_shape_create(dims.len() as i64, dims.as_ptr(), &mut out)
+                    },
                     "ov_partial_shape_create",
                 )?;
             }
@@ -348,7 +379,12 @@ impl PartialShape {
             Some(n) if !shape.dims.is_null() => {
                 // SAFETY: OpenVINO allocated `rank` dimensions.
                 let dims = unsafe { std::slice::from_raw_parts(shape.dims, n as usize) };
-                Self::new(&dims.iter().map(|d| Dimension::from_c(*d)).collect::<Vec<_>>())
+                Self::new(
+                    &dims
+                        .iter()
+                        .map(|d| Dimension::from_c(*d))
+                        .collect::<Vec<_>>(),
+                )
             }
             Some(0) => Self::new(&[]),
             _ => Self::dynamic_rank(),
@@ -387,7 +423,8 @@ impl OwnedPartialShape {
         // SAFETY: a valid partial shape; the returned string is allocated for the caller.
         let raw = unsafe { sys::ov_partial_shape_to_string(self.0) };
         // SAFETY: freed with ov_free by take_string.
-        unsafe { crate::ffi::take_string(raw as *mut _, "ov_partial_shape_to_string") }.unwrap_or_default()
+        unsafe { crate::ffi::take_string(raw as *mut _, "ov_partial_shape_to_string") }
+            .unwrap_or_default()
     }
 
     /// Converts through OpenVINO (`ov_partial_shape_to_shape`).
@@ -477,7 +514,10 @@ impl Layout {
         let desc = cstring(description, "Layout::new")?;
         let mut ptr = ptr::null_mut();
         // SAFETY: a valid C string and out-parameter.
-        check(unsafe { sys::ov_layout_create(desc.as_ptr(), &mut ptr) }, "ov_layout_create")?;
+        check(
+            unsafe { sys::ov_layout_create(desc.as_ptr(), &mut ptr) },
+            "ov_layout_create",
+        )?;
         NonNull::new(ptr)
             .map(|ptr| Self { ptr })
             .ok_or_else(|| Error::new(ErrorKind::NotAllocated, "ov_layout_create", "returned null"))
@@ -493,7 +533,8 @@ impl fmt::Display for Layout {
         // SAFETY: a live layout; the returned string is allocated for the caller.
         let raw = unsafe { sys::ov_layout_to_string(self.as_ptr()) };
         // SAFETY: freed once by take_string.
-        let text = unsafe { crate::ffi::take_string(raw as *mut _, "ov_layout_to_string") }.map_err(|_| fmt::Error)?;
+        let text = unsafe { crate::ffi::take_string(raw as *mut _, "ov_layout_to_string") }
+            .map_err(|_| fmt::Error)?;
         f.write_str(&text)
     }
 }
@@ -524,14 +565,24 @@ mod tests {
 
     #[test]
     fn partial_shapes_render_like_openvino() {
-        let shape = PartialShape::new(&[Dimension::dynamic(), Dimension::range(1, 8), Dimension::new(3)]);
+        let shape = PartialShape::new(&[
+            Dimension::dynamic(),
+            Dimension::range(1, 8),
+            Dimension::new(3),
+        ]);
         assert_eq!(shape.to_string(), "[?,1..8,3]");
         assert_eq!(shape.to_ov_string().unwrap(), "{?,1..8,3}");
         assert!(shape.is_dynamic());
-        assert_eq!(shape.to_shape().unwrap_err().kind(), ErrorKind::InvalidShape);
+        assert_eq!(
+            shape.to_shape().unwrap_err().kind(),
+            ErrorKind::InvalidShape
+        );
         assert_eq!(PartialShape::dynamic_rank().to_ov_string().unwrap(), "?");
         let unbounded = PartialShape::new(&[Dimension::range(2, -1)]);
-        assert_eq!(unbounded.to_ov_string().unwrap_err().kind(), ErrorKind::InvalidShape);
+        assert_eq!(
+            unbounded.to_ov_string().unwrap_err().kind(),
+            ErrorKind::InvalidShape
+        );
     }
 
     #[test]

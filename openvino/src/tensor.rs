@@ -121,7 +121,14 @@ impl Tensor<'static> {
         let mut ptr = ptr::null_mut();
         // SAFETY: `ptrs` holds `len` NUL-terminated strings that OpenVINO copies during the call.
         check(
-            unsafe { sys::ov_tensor_create_from_string_array(ptrs.as_ptr() as *mut _, ptrs.len(), shape.as_c(), &mut ptr) },
+            unsafe {
+                sys::ov_tensor_create_from_string_array(
+                    ptrs.as_ptr() as *mut _,
+                    ptrs.len(),
+                    shape.as_c(),
+                    &mut ptr,
+                )
+            },
             "ov_tensor_create_from_string_array",
         )?;
         // SAFETY: just created, owned by the new wrapper.
@@ -135,34 +142,63 @@ impl<'data> Tensor<'data> {
     pub fn from_slice<T: TensorElement>(shape: &Shape, data: &'data mut [T]) -> Result<Self> {
         check_len(shape, data.len(), "Tensor::from_slice")?;
         // SAFETY: `T` is a valid view of its first element type, and the length matches.
-        unsafe { Self::from_raw_parts(T::ELEMENT_TYPES[0], shape, data.as_mut_ptr().cast(), size_of_val(data)) }
+        unsafe {
+            Self::from_raw_parts(
+                T::ELEMENT_TYPES[0],
+                shape,
+                data.as_mut_ptr().cast(),
+                size_of_val(data),
+            )
+        }
     }
 
     /// A zero-copy tensor of any element type over caller bytes (length must be the byte size).
-    pub fn from_bytes_mut(element_type: ElementType, shape: &Shape, bytes: &'data mut [u8]) -> Result<Self> {
+    pub fn from_bytes_mut(
+        element_type: ElementType,
+        shape: &Shape,
+        bytes: &'data mut [u8],
+    ) -> Result<Self> {
         // SAFETY: the pointer and length come from a live mutable slice borrowed for 'data.
         unsafe { Self::from_raw_parts(element_type, shape, bytes.as_mut_ptr(), bytes.len()) }
     }
 
     /// # Safety
     /// `data` is valid for reads and writes of `len` bytes for `'data` and used by nothing else.
-    unsafe fn from_raw_parts(element_type: ElementType, shape: &Shape, data: *mut u8, len: usize) -> Result<Self> {
+    unsafe fn from_raw_parts(
+        element_type: ElementType,
+        shape: &Shape,
+        data: *mut u8,
+        len: usize,
+    ) -> Result<Self> {
         ensure_loaded()?;
         let expected = byte_size_of(element_type, shape, "Tensor::from_slice")?;
         if expected != len {
             return Err(Error::new(
                 ErrorKind::SizeMismatch,
                 "Tensor::from_slice",
-                format!("{len} bytes given for a {element_type} tensor of shape {shape}, which needs {expected}"),
+                format!(
+                    "{len} bytes given for a {element_type} tensor of shape {shape}, which needs {expected}"
+                ),
             ));
         }
         // OpenVINO refuses null host pointers even for empty tensors.
-        let data = if data.is_null() { NonNull::<u64>::dangling().as_ptr().cast() } else { data };
+        let data = if data.is_null() {
+            NonNull::<u64>::dangling().as_ptr().cast()
+        } else {
+            data
+        };
         let mut ptr = ptr::null_mut();
         // SAFETY: per the contract `data` covers the tensor's bytes for 'data, which the returned
         // wrapper's lifetime carries.
         check(
-            unsafe { sys::ov_tensor_create_from_host_ptr(element_type.to_c(), shape.as_c(), data.cast(), &mut ptr) },
+            unsafe {
+                sys::ov_tensor_create_from_host_ptr(
+                    element_type.to_c(),
+                    shape.as_c(),
+                    data.cast(),
+                    &mut ptr,
+                )
+            },
             "ov_tensor_create_from_host_ptr",
         )?;
         // SAFETY: just created, owned by the new wrapper.
@@ -180,7 +216,13 @@ impl<'data> Tensor<'data> {
                 ptr,
                 _data: PhantomData,
             })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned a null tensor"))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotAllocated,
+                    call,
+                    "OpenVINO returned a null tensor",
+                )
+            })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_tensor_t {
@@ -202,7 +244,10 @@ impl<'data> Tensor<'data> {
     pub fn shape(&self) -> Result<Shape> {
         let mut shape = sys::ov_shape_t::default();
         // SAFETY: a live tensor and a valid out-parameter.
-        check(unsafe { sys::ov_tensor_get_shape(self.as_ptr(), &mut shape) }, "ov_tensor_get_shape")?;
+        check(
+            unsafe { sys::ov_tensor_get_shape(self.as_ptr(), &mut shape) },
+            "ov_tensor_get_shape",
+        )?;
         // SAFETY: filled by OpenVINO just above.
         unsafe { Shape::take_c(shape) }
     }
@@ -215,7 +260,10 @@ impl<'data> Tensor<'data> {
     pub fn set_shape(&mut self, shape: &Shape) -> Result<()> {
         check_allocatable(self.element_type()?, shape, "Tensor::set_shape")?;
         // SAFETY: a live tensor; `as_c` borrows `shape` for the call.
-        check(unsafe { sys::ov_tensor_set_shape(self.as_ptr(), shape.as_c()) }, "ov_tensor_set_shape")
+        check(
+            unsafe { sys::ov_tensor_set_shape(self.as_ptr(), shape.as_c()) },
+            "ov_tensor_set_shape",
+        )
     }
 
     /// The number of elements.
@@ -223,7 +271,10 @@ impl<'data> Tensor<'data> {
     pub fn len(&self) -> Result<usize> {
         let mut size = 0;
         // SAFETY: a live tensor and a valid out-parameter.
-        check(unsafe { sys::ov_tensor_get_size(self.as_ptr(), &mut size) }, "ov_tensor_get_size")?;
+        check(
+            unsafe { sys::ov_tensor_get_size(self.as_ptr(), &mut size) },
+            "ov_tensor_get_size",
+        )?;
         Ok(size)
     }
 
@@ -231,7 +282,10 @@ impl<'data> Tensor<'data> {
     pub fn byte_size(&self) -> Result<usize> {
         let mut size = 0;
         // SAFETY: a live tensor and a valid out-parameter.
-        check(unsafe { sys::ov_tensor_get_byte_size(self.as_ptr(), &mut size) }, "ov_tensor_get_byte_size")?;
+        check(
+            unsafe { sys::ov_tensor_get_byte_size(self.as_ptr(), &mut size) },
+            "ov_tensor_get_byte_size",
+        )?;
         Ok(size)
     }
 
@@ -239,7 +293,10 @@ impl<'data> Tensor<'data> {
         let len = self.byte_size()?;
         let mut data = ptr::null_mut();
         // SAFETY: a live tensor and a valid out-parameter.
-        check(unsafe { sys::ov_tensor_data(self.as_ptr(), &mut data) }, "ov_tensor_data")?;
+        check(
+            unsafe { sys::ov_tensor_data(self.as_ptr(), &mut data) },
+            "ov_tensor_data",
+        )?;
         Ok((data.cast(), len))
     }
 
@@ -306,13 +363,20 @@ impl<'data> Tensor<'data> {
             return Ok((data, 0));
         }
         if data.is_null() {
-            return Err(Error::new(ErrorKind::NotAllocated, call, "the tensor has no data"));
+            return Err(Error::new(
+                ErrorKind::NotAllocated,
+                call,
+                "the tensor has no data",
+            ));
         }
-        if (data as usize) % align_of::<T>() != 0 {
+        if !(data as usize).is_multiple_of(align_of::<T>()) {
             return Err(Error::new(
                 ErrorKind::Misaligned,
                 call,
-                format!("the data at {data:p} is not aligned for {}", std::any::type_name::<T>()),
+                format!(
+                    "the data at {data:p} is not aligned for {}",
+                    std::any::type_name::<T>()
+                ),
             ));
         }
         Ok((data, bytes / size_of::<T>()))
@@ -338,7 +402,9 @@ impl<'data> Tensor<'data> {
         let ptrs: Vec<*const c_char> = owned.iter().map(|s| s.as_ptr()).collect();
         // SAFETY: a live tensor; the strings are copied during the call.
         check(
-            unsafe { sys::ov_tensor_set_string_data(self.as_ptr(), ptrs.as_ptr() as *mut _, ptrs.len()) },
+            unsafe {
+                sys::ov_tensor_set_string_data(self.as_ptr(), ptrs.as_ptr() as *mut _, ptrs.len())
+            },
             "ov_tensor_set_string_data",
         )
     }
@@ -391,21 +457,39 @@ impl Drop for Tensor<'_> {
 }
 
 /// The byte size of a tensor, computed with overflow checks (packed types round up).
-pub(crate) fn byte_size_of(element_type: ElementType, shape: &Shape, call: &'static str) -> Result<usize> {
+pub(crate) fn byte_size_of(
+    element_type: ElementType,
+    shape: &Shape,
+    call: &'static str,
+) -> Result<usize> {
     let count = shape.element_count().ok_or_else(|| {
-        Error::new(ErrorKind::InvalidShape, call, format!("shape {shape} has more elements than fit in memory"))
+        Error::new(
+            ErrorKind::InvalidShape,
+            call,
+            format!("shape {shape} has more elements than fit in memory"),
+        )
     })?;
     count
         .checked_mul(element_type.bit_width())
         .map(|bits| bits.div_ceil(8))
-        .ok_or_else(|| Error::new(ErrorKind::InvalidShape, call, format!("shape {shape} of {element_type} overflows")))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidShape,
+                call,
+                format!("shape {shape} of {element_type} overflows"),
+            )
+        })
 }
 
 /// Refuses shapes that cannot be allocated before OpenVINO tries (it would throw `bad_alloc` or
 /// worse on an overflowing product).
 fn check_allocatable(element_type: ElementType, shape: &Shape, call: &'static str) -> Result<()> {
     if element_type == ElementType::Dynamic {
-        return Err(Error::new(ErrorKind::ElementTypeMismatch, call, "a tensor needs a concrete element type"));
+        return Err(Error::new(
+            ErrorKind::ElementTypeMismatch,
+            call,
+            "a tensor needs a concrete element type",
+        ));
     }
     let bytes = if element_type == ElementType::String {
         shape.element_count().and_then(|n| n.checked_mul(32))
@@ -428,7 +512,10 @@ fn check_len(shape: &Shape, len: usize, call: &'static str) -> Result<()> {
         n => Err(Error::new(
             ErrorKind::SizeMismatch,
             call,
-            format!("{len} elements given for shape {shape}, which holds {}", n.map_or("too many".into(), |n| n.to_string())),
+            format!(
+                "{len} elements given for shape {shape}, which holds {}",
+                n.map_or("too many".into(), |n| n.to_string())
+            ),
         )),
     }
 }
@@ -447,7 +534,10 @@ mod tests {
     #[test]
     fn huge_shapes_are_refused_before_allocation() {
         let shape = Shape::new(&[i64::MAX / 2, 4]).unwrap();
-        assert_eq!(Tensor::new(ElementType::F32, &shape).unwrap_err().kind(), ErrorKind::InvalidShape);
+        assert_eq!(
+            Tensor::new(ElementType::F32, &shape).unwrap_err().kind(),
+            ErrorKind::InvalidShape
+        );
     }
 
     #[test]
@@ -481,10 +571,17 @@ mod tests {
 
     #[test]
     fn f16_and_bf16_views_use_half() {
-        let t = Tensor::from_data(&Shape::new(&[2]).unwrap(), &[half::f16::from_f32(1.5), half::f16::ONE]).unwrap();
+        let t = Tensor::from_data(
+            &Shape::new(&[2]).unwrap(),
+            &[half::f16::from_f32(1.5), half::f16::ONE],
+        )
+        .unwrap();
         assert_eq!(t.element_type().unwrap(), ElementType::F16);
         assert_eq!(t.data::<half::f16>().unwrap()[0].to_f32(), 1.5);
-        assert_eq!(t.data::<half::bf16>().unwrap_err().kind(), ErrorKind::ElementTypeMismatch);
+        assert_eq!(
+            t.data::<half::bf16>().unwrap_err().kind(),
+            ErrorKind::ElementTypeMismatch
+        );
     }
 
     #[test]

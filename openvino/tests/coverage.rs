@@ -11,7 +11,9 @@ fn coverage_list_matches_the_bindings() {
         text.split('`')
             .skip(1)
             .step_by(2)
-            .filter(|s| s.starts_with("ov_") && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|s| {
+                s.starts_with("ov_") && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
             .map(str::to_owned)
             .collect()
     };
@@ -31,11 +33,15 @@ fn coverage_list_matches_the_bindings() {
         code.match_indices(name).any(|(i, _)| {
             let next = code[i + name.len()..].chars().next().unwrap_or(' ');
             let prev = code[..i].chars().last().unwrap_or(' ');
-            !(next.is_ascii_alphanumeric() || next == '_') && !(prev.is_ascii_alphanumeric() || prev == '_')
+            let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            !word(next) && !word(prev)
         })
     };
 
-    let declared: BTreeSet<String> = openvino_sys::FUNCTION_NAMES.iter().map(|s| s.to_string()).collect();
+    let declared: BTreeSet<String> = openvino_sys::FUNCTION_NAMES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let listed: BTreeSet<String> = excused.union(&reached).cloned().collect();
     assert_eq!(
         declared.difference(&listed).collect::<Vec<_>>(),
@@ -47,9 +53,18 @@ fn coverage_list_matches_the_bindings() {
         Vec::<&String>::new(),
         "functions in coverage.md that openvino-sys does not declare"
     );
-    assert!(excused.is_disjoint(&reached), "a function is both reached and excused");
+    assert!(
+        excused.is_disjoint(&reached),
+        "a function is both reached and excused"
+    );
     let not_called: Vec<_> = reached.iter().filter(|n| !mentioned(n)).collect();
-    assert!(not_called.is_empty(), "listed as reached but never called: {not_called:?}");
+    assert!(
+        not_called.is_empty(),
+        "listed as reached but never called: {not_called:?}"
+    );
     let called: Vec<_> = excused.iter().filter(|n| mentioned(n)).collect();
-    assert!(called.is_empty(), "excused but called (move them to Reached): {called:?}");
+    assert!(
+        called.is_empty(),
+        "excused but called (move them to Reached): {called:?}"
+    );
 }

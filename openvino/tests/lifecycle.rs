@@ -7,13 +7,21 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use openvino::doc_support::ADD_MODEL_XML;
-use openvino::{CompiledModel, Core, DeviceType, ElementType, PropertyKey, Shape, Tensor, TensorSlot};
+use openvino::{
+    CompiledModel, Core, DeviceType, ElementType, PropertyKey, Shape, Tensor, TensorSlot,
+};
 
 fn compiled() -> CompiledModel {
     let core = Core::new().expect("OpenVINO is installed");
-    let model = core.read_model_from_buffer(ADD_MODEL_XML.as_bytes(), None).unwrap();
-    core.compile_model(&model, &DeviceType::CPU, &[(PropertyKey::InferencePrecisionHint, "f32")])
-        .unwrap()
+    let model = core
+        .read_model_from_buffer(ADD_MODEL_XML.as_bytes(), None)
+        .unwrap();
+    core.compile_model(
+        &model,
+        &DeviceType::CPU,
+        &[(PropertyKey::InferencePrecisionHint, "f32")],
+    )
+    .unwrap()
     // `core` and `model` are freed here; the compiled model must not depend on them.
 }
 
@@ -23,8 +31,18 @@ fn request_tensors_survive_many_inferences_without_double_free() {
     let mut request = compiled.create_infer_request().unwrap();
     for i in 0..20 {
         let x = i as f32;
-        request.tensor_mut("a").unwrap().data_mut::<f32>().unwrap().copy_from_slice(&[x, x, x, x]);
-        request.tensor_mut(TensorSlot::Input(1)).unwrap().data_mut::<f32>().unwrap().fill(1.0);
+        request
+            .tensor_mut("a")
+            .unwrap()
+            .data_mut::<f32>()
+            .unwrap()
+            .copy_from_slice(&[x, x, x, x]);
+        request
+            .tensor_mut(TensorSlot::Input(1))
+            .unwrap()
+            .data_mut::<f32>()
+            .unwrap()
+            .fill(1.0);
         request.infer().unwrap();
         let out = request.tensor(TensorSlot::OnlyOutput).unwrap();
         assert_eq!(out.data::<f32>().unwrap(), &[x + 1.0; 4]);
@@ -36,20 +54,36 @@ fn request_tensors_survive_many_inferences_without_double_free() {
 #[test]
 fn variadic_property_setters_work_on_core_and_compiled_model() {
     let core = Core::new().unwrap();
-    core.set_property(&DeviceType::CPU, &PropertyKey::NumStreams, "1").unwrap();
-    assert_eq!(core.property(&DeviceType::CPU, &PropertyKey::NumStreams).unwrap(), "1");
+    core.set_property(&DeviceType::CPU, &PropertyKey::NumStreams, "1")
+        .unwrap();
+    assert_eq!(
+        core.property(&DeviceType::CPU, &PropertyKey::NumStreams)
+            .unwrap(),
+        "1"
+    );
     core.set_properties(
         &DeviceType::CPU,
-        &[(PropertyKey::InferenceNumThreads, "1"), (PropertyKey::EnableProfiling, "YES")],
+        &[
+            (PropertyKey::InferenceNumThreads, "1"),
+            (PropertyKey::EnableProfiling, "YES"),
+        ],
     )
     .unwrap();
-    assert_eq!(core.property(&DeviceType::CPU, &PropertyKey::EnableProfiling).unwrap(), "YES");
+    assert_eq!(
+        core.property(&DeviceType::CPU, &PropertyKey::EnableProfiling)
+            .unwrap(),
+        "YES"
+    );
     let compiled = compiled();
     // CPU compiled models accept no property changes after compilation; the call must return an
     // error, not crash, through the variadic ABI.
-    let err = compiled.set_property(&PropertyKey::NumStreams, "2").unwrap_err();
+    let err = compiled
+        .set_property(&PropertyKey::NumStreams, "2")
+        .unwrap_err();
     assert_eq!(err.call(), "ov_compiled_model_set_property");
-    let err = compiled.set_properties(&[(PropertyKey::NumStreams, "2")]).unwrap_err();
+    let err = compiled
+        .set_properties(&[(PropertyKey::NumStreams, "2")])
+        .unwrap_err();
     assert_eq!(err.call(), "ov_compiled_model_set_properties");
 }
 
@@ -62,9 +96,21 @@ fn zero_copy_input_is_read_in_place() {
     let mut out = vec![0.0f32; 4];
     {
         let mut request = compiled.create_infer_request().unwrap();
-        request.set_tensor("a", Tensor::from_slice(&shape, &mut a).unwrap()).unwrap();
-        request.set_tensor(TensorSlot::Input(1), Tensor::from_slice(&shape, &mut b).unwrap()).unwrap();
-        request.set_tensor(TensorSlot::OnlyOutput, Tensor::from_slice(&shape, &mut out).unwrap()).unwrap();
+        request
+            .set_tensor("a", Tensor::from_slice(&shape, &mut a).unwrap())
+            .unwrap();
+        request
+            .set_tensor(
+                TensorSlot::Input(1),
+                Tensor::from_slice(&shape, &mut b).unwrap(),
+            )
+            .unwrap();
+        request
+            .set_tensor(
+                TensorSlot::OnlyOutput,
+                Tensor::from_slice(&shape, &mut out).unwrap(),
+            )
+            .unwrap();
         request.infer().unwrap();
         // Writing through the request writes the caller's buffer.
         request.tensor_mut("a").unwrap().data_mut::<f32>().unwrap()[0] = 100.0;
@@ -79,10 +125,22 @@ fn async_requests_in_flight_and_callbacks() {
     let compiled = compiled();
     let calls = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = mpsc::channel();
-    let mut requests: Vec<_> = (0..4).map(|_| compiled.create_infer_request().unwrap()).collect();
+    let mut requests: Vec<_> = (0..4)
+        .map(|_| compiled.create_infer_request().unwrap())
+        .collect();
     for (i, request) in requests.iter_mut().enumerate() {
-        request.tensor_mut("a").unwrap().data_mut::<f32>().unwrap().fill(i as f32);
-        request.tensor_mut("b").unwrap().data_mut::<f32>().unwrap().fill(0.5);
+        request
+            .tensor_mut("a")
+            .unwrap()
+            .data_mut::<f32>()
+            .unwrap()
+            .fill(i as f32);
+        request
+            .tensor_mut("b")
+            .unwrap()
+            .data_mut::<f32>()
+            .unwrap()
+            .fill(0.5);
         let calls = Arc::clone(&calls);
         let tx = tx.clone();
         request
@@ -93,12 +151,17 @@ fn async_requests_in_flight_and_callbacks() {
             .unwrap();
         request.start_async().unwrap();
     }
-    let mut done: Vec<usize> = (0..4).map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap()).collect();
+    let mut done: Vec<usize> = (0..4)
+        .map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap())
+        .collect();
     done.sort();
     assert_eq!(done, vec![0, 1, 2, 3]);
     for (i, request) in requests.iter_mut().enumerate() {
         assert!(request.wait_for(Duration::from_secs(30)).unwrap());
-        assert_eq!(request.tensor("sum").unwrap().data::<f32>().unwrap(), &[i as f32 + 0.5; 4]);
+        assert_eq!(
+            request.tensor("sum").unwrap().data::<f32>().unwrap(),
+            &[i as f32 + 0.5; 4]
+        );
     }
     assert_eq!(calls.load(Ordering::SeqCst), 4);
 }
@@ -118,14 +181,20 @@ fn callback_closures_are_freed_with_the_request_and_panics_stay_inside() {
             .unwrap();
         // Replacing the callback keeps the first one alive until the request goes.
         let held2 = Arc::clone(&witness);
-        request.set_callback(move || drop(Arc::clone(&held2))).unwrap();
+        request
+            .set_callback(move || drop(Arc::clone(&held2)))
+            .unwrap();
         assert_eq!(Arc::strong_count(&witness), 3);
         request.start_async().unwrap();
         request.wait().unwrap();
         request.start_async().unwrap();
         request.wait().unwrap();
     }
-    assert_eq!(Arc::strong_count(&witness), 1, "both closures were dropped with the request");
+    assert_eq!(
+        Arc::strong_count(&witness),
+        1,
+        "both closures were dropped with the request"
+    );
 }
 
 #[test]
@@ -137,10 +206,23 @@ fn compiled_models_and_requests_outlive_the_core_and_move_across_threads() {
             std::thread::spawn(move || {
                 let mut request = compiled.create_infer_request().unwrap();
                 for _ in 0..10 {
-                    request.tensor_mut("a").unwrap().data_mut::<f32>().unwrap().fill(t as f32);
-                    request.tensor_mut("b").unwrap().data_mut::<f32>().unwrap().fill(t as f32);
+                    request
+                        .tensor_mut("a")
+                        .unwrap()
+                        .data_mut::<f32>()
+                        .unwrap()
+                        .fill(t as f32);
+                    request
+                        .tensor_mut("b")
+                        .unwrap()
+                        .data_mut::<f32>()
+                        .unwrap()
+                        .fill(t as f32);
                     request.infer().unwrap();
-                    assert_eq!(request.tensor("sum").unwrap().data::<f32>().unwrap(), &[2.0 * t as f32; 4]);
+                    assert_eq!(
+                        request.tensor("sum").unwrap().data::<f32>().unwrap(),
+                        &[2.0 * t as f32; 4]
+                    );
                 }
                 request
             })
@@ -170,21 +252,44 @@ fn export_and_import_round_trip() {
     assert!(!blob.is_empty());
     let imported = core.import_model(&blob, &DeviceType::CPU).unwrap();
     let mut request = imported.create_infer_request().unwrap();
-    request.tensor_mut("a").unwrap().data_mut::<f32>().unwrap().fill(2.0);
-    request.tensor_mut("b").unwrap().data_mut::<f32>().unwrap().fill(3.0);
+    request
+        .tensor_mut("a")
+        .unwrap()
+        .data_mut::<f32>()
+        .unwrap()
+        .fill(2.0);
+    request
+        .tensor_mut("b")
+        .unwrap()
+        .data_mut::<f32>()
+        .unwrap()
+        .fill(3.0);
     request.infer().unwrap();
-    assert_eq!(request.tensor("sum").unwrap().data::<f32>().unwrap(), &[5.0; 4]);
+    assert_eq!(
+        request.tensor("sum").unwrap().data::<f32>().unwrap(),
+        &[5.0; 4]
+    );
 }
 
 #[test]
 fn profiling_info_lists_executed_nodes() {
     let core = Core::new().unwrap();
-    let model = core.read_model_from_buffer(ADD_MODEL_XML.as_bytes(), None).unwrap();
+    let model = core
+        .read_model_from_buffer(ADD_MODEL_XML.as_bytes(), None)
+        .unwrap();
     let compiled = core
-        .compile_model(&model, &DeviceType::CPU, &[(PropertyKey::EnableProfiling, "YES")])
+        .compile_model(
+            &model,
+            &DeviceType::CPU,
+            &[(PropertyKey::EnableProfiling, "YES")],
+        )
         .unwrap();
     let mut request = compiled.create_infer_request().unwrap();
     request.infer().unwrap();
     let info = request.profiling_info().unwrap();
-    assert!(info.iter().any(|i| i.status == openvino::NodeStatus::Executed), "{info:?}");
+    assert!(
+        info.iter()
+            .any(|i| i.status == openvino::NodeStatus::Executed),
+        "{info:?}"
+    );
 }

@@ -94,7 +94,9 @@ pub struct Backend {
 
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Backend").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Backend")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -125,7 +127,9 @@ impl Backend {
         if let Some(dir) = &config.cache_dir {
             // Passed with every compilation, so it applies whatever the device.
             let dir = dir.to_string_lossy().into_owned();
-            config.properties.push((PropertyKey::CacheDir.as_str().to_owned(), dir));
+            config
+                .properties
+                .push((PropertyKey::CacheDir.as_str().to_owned(), dir));
         }
         Ok(Self {
             core,
@@ -153,7 +157,12 @@ impl Backend {
     }
 
     /// Reads and compiles a graph from the guest's builders.
-    pub fn load(&self, builders: &[&[u8]], encoding: GraphEncoding, device: &str) -> Result<Graph, Error> {
+    pub fn load(
+        &self,
+        builders: &[&[u8]],
+        encoding: GraphEncoding,
+        device: &str,
+    ) -> Result<Graph, Error> {
         let total: usize = builders.iter().map(|b| b.len()).sum();
         if total as u64 > self.config.limits.max_model_bytes {
             return Err(Error::new(
@@ -224,8 +233,12 @@ impl Backend {
 
     /// Reads a model through a private temporary file, removed whatever happens.
     fn read_through_file(&self, format: Format, bytes: &[u8]) -> Result<Model, Error> {
-        let file = TempFile::create(format.extension(), bytes)
-            .map_err(|e| Error::new(NnErrno::RuntimeError, format!("cannot write a temporary model file: {e}")))?;
+        let file = TempFile::create(format.extension(), bytes).map_err(|e| {
+            Error::new(
+                NnErrno::RuntimeError,
+                format!("cannot write a temporary model file: {e}"),
+            )
+        })?;
         self.core
             .read_model_from_file(file.path(), None)
             .map_err(|e| Error::new(NnErrno::InvalidEncoding, e.to_string()))
@@ -251,8 +264,12 @@ impl Backend {
     }
 
     fn graph(compiled: CompiledModel, device: &str) -> Result<Graph, Error> {
-        let inputs = compiled.inputs_len().map_err(|e| Error::runtime("cannot count inputs", e))?;
-        let outputs = compiled.outputs_len().map_err(|e| Error::runtime("cannot count outputs", e))?;
+        let inputs = compiled
+            .inputs_len()
+            .map_err(|e| Error::runtime("cannot count inputs", e))?;
+        let outputs = compiled
+            .outputs_len()
+            .map_err(|e| Error::runtime("cannot count outputs", e))?;
         Ok(Graph {
             compiled,
             inputs,
@@ -272,14 +289,21 @@ impl Backend {
             .core
             .available_devices()
             .map_err(|e| Error::runtime("cannot list devices", e))?;
-        if available.iter().any(|d| d.as_str() == device || d.as_str().split('.').next() == Some(base)) {
+        if available
+            .iter()
+            .any(|d| d.as_str() == device || d.as_str().split('.').next() == Some(base))
+        {
             Ok(())
         } else {
             Err(Error::new(
                 NnErrno::UnsupportedOperation,
                 format!(
                     "device {device} is not present here (available: {})",
-                    available.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+                    available
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ))
         }
@@ -288,9 +312,17 @@ impl Backend {
     /// Reads and compiles a model file once and registers it under `name` for `load_by_name`.
     /// The encoding follows the file (OpenVINO's frontends tell IR, ONNX, TensorFlow, TFLite and
     /// PaddlePaddle apart); `device` defaults to the override or CPU.
-    pub fn register(&self, name: &str, path: &Path, device: Option<&str>) -> Result<Arc<Graph>, Error> {
+    pub fn register(
+        &self,
+        name: &str,
+        path: &Path,
+        device: Option<&str>,
+    ) -> Result<Arc<Graph>, Error> {
         if !path.is_file() {
-            return Err(Error::new(NnErrno::NotFound, format!("model file {} does not exist", path.display())));
+            return Err(Error::new(
+                NnErrno::NotFound,
+                format!("model file {} does not exist", path.display()),
+            ));
         }
         let device = device
             .map(str::to_owned)
@@ -301,7 +333,12 @@ impl Backend {
         let compiled = self
             .core
             .compile_model_from_file(path, &DeviceType::from(device.as_str()), &self.properties())
-            .map_err(|e| Error::runtime(&format!("cannot compile {} for {device}", path.display()), e))?;
+            .map_err(|e| {
+                Error::runtime(
+                    &format!("cannot compile {} for {device}", path.display()),
+                    e,
+                )
+            })?;
         tracing::info!(name, path = %path.display(), device, elapsed = ?started.elapsed(), "named graph compiled");
         let graph = Arc::new(Self::graph(compiled, &device)?);
         self.named
@@ -313,7 +350,11 @@ impl Backend {
 
     /// The graph registered under `name`.
     pub fn graph_by_name(&self, name: &str) -> Option<Arc<Graph>> {
-        self.named.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+        self.named
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
     }
 }
 
@@ -333,7 +374,10 @@ fn detect(builders: &[&[u8]]) -> Result<Format, Error> {
 }
 
 fn looks_like_xml(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     bytes[start..].starts_with(b"<")
 }
 
@@ -353,7 +397,10 @@ impl TempFile {
         use std::io::Write;
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("wasi-nn-host-{}-{n}.{extension}", std::process::id()));
+        let path = std::env::temp_dir().join(format!(
+            "wasi-nn-host-{}-{n}.{extension}",
+            std::process::id()
+        ));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -385,11 +432,17 @@ mod tests {
     #[test]
     fn autodetect_tells_formats_apart() {
         assert_eq!(detect(&[b"<?xml version", b"weights"]).unwrap(), Format::Ir);
-        assert_eq!(detect(&[b"\x1c\0\0\0TFL3rest"]).unwrap(), Format::TensorFlowLite);
+        assert_eq!(
+            detect(&[b"\x1c\0\0\0TFL3rest"]).unwrap(),
+            Format::TensorFlowLite
+        );
         assert_eq!(detect(&[b"\x08\x07\x12\x04onnx"]).unwrap(), Format::Onnx);
         assert_eq!(detect(&[b"\x0a\x10node"]).unwrap(), Format::TensorFlow);
         assert_eq!(detect(&[]).unwrap_err().errno(), NnErrno::InvalidArgument);
-        assert_eq!(detect(&[b"a", b"b", b"c"]).unwrap_err().errno(), NnErrno::InvalidArgument);
+        assert_eq!(
+            detect(&[b"a", b"b", b"c"]).unwrap_err().errno(),
+            NnErrno::InvalidArgument
+        );
     }
 
     #[test]

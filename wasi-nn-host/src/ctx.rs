@@ -106,7 +106,9 @@ impl WasiNnCtx {
 
     /// Checks the graph limit before any work is done for a new graph.
     pub(crate) fn reserve_graph(&self) -> Result<(), Error> {
-        if self.graphs.len() >= self.backend.config().limits.max_graphs || self.next_graph == u32::MAX {
+        if self.graphs.len() >= self.backend.config().limits.max_graphs
+            || self.next_graph == u32::MAX
+        {
             return Err(Error::new(
                 NnErrno::Busy,
                 format!(
@@ -128,14 +130,18 @@ impl WasiNnCtx {
     }
 
     pub(crate) fn graph(&self, handle: u32) -> Result<&Arc<Graph>, Error> {
-        self.graphs
-            .get(&handle)
-            .ok_or_else(|| Error::invalid(format!("graph handle {handle} does not exist in this instance")))
+        self.graphs.get(&handle).ok_or_else(|| {
+            Error::invalid(format!(
+                "graph handle {handle} does not exist in this instance"
+            ))
+        })
     }
 
     /// Publishes a fully built execution context under a new handle.
     pub(crate) fn insert_context(&mut self, context: ExecutionContext) -> Result<u32, Error> {
-        if self.contexts.len() >= self.backend.config().limits.max_contexts || self.next_context == u32::MAX {
+        if self.contexts.len() >= self.backend.config().limits.max_contexts
+            || self.next_context == u32::MAX
+        {
             return Err(Error::new(
                 NnErrno::Busy,
                 format!(
@@ -151,8 +157,10 @@ impl WasiNnCtx {
     }
 
     pub(crate) fn context(&mut self, handle: u32) -> Result<&mut ExecutionContext, Error> {
-        self.contexts
-            .get_mut(&handle)
-            .ok_or_else(|| Error::invalid(format!("execution context handle {handle} does not exist in this instance")))
+        self.contexts.get_mut(&handle).ok_or_else(|| {
+            Error::invalid(format!(
+                "execution context handle {handle} does not exist in this instance"
+            ))
+        })
     }
 }

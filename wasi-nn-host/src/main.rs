@@ -41,9 +41,12 @@ struct Options {
 }
 
 fn split_pair<'a>(value: &'a str, sep: &str, what: &str) -> anyhow::Result<(&'a str, &'a str)> {
-    value
-        .split_once(sep)
-        .ok_or_else(|| anyhow!("{what} must look like {}", what.replace("--", "").to_uppercase()))
+    value.split_once(sep).ok_or_else(|| {
+        anyhow!(
+            "{what} must look like {}",
+            what.replace("--", "").to_uppercase()
+        )
+    })
 }
 
 fn parse(mut argv: impl Iterator<Item = String>) -> anyhow::Result<Option<Options>> {
@@ -58,7 +61,10 @@ fn parse(mut argv: impl Iterator<Item = String>) -> anyhow::Result<Option<Option
     };
     let mut module = None;
     while let Some(arg) = argv.next() {
-        let mut value = |name: &str| argv.next().ok_or_else(|| anyhow!("{name} needs a value (see --help)"));
+        let mut value = |name: &str| {
+            argv.next()
+                .ok_or_else(|| anyhow!("{name} needs a value (see --help)"))
+        };
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "-v" | "--verbose" => options.verbose = true,
@@ -79,20 +85,28 @@ fn parse(mut argv: impl Iterator<Item = String>) -> anyhow::Result<Option<Option
                     Some((p, d)) if !d.contains('/') => (p, Some(d.to_owned())),
                     _ => (rest, None),
                 };
-                options.graphs.push((name.to_owned(), PathBuf::from(path), device));
+                options
+                    .graphs
+                    .push((name.to_owned(), PathBuf::from(path), device));
             }
             "--device" => options.config.device_override = Some(value("--device")?),
             "--property" => {
                 let v = value("--property")?;
                 let (k, val) = split_pair(&v, "=", "--property KEY=VALUE")?;
-                options.config.properties.push((k.to_owned(), val.to_owned()));
+                options
+                    .config
+                    .properties
+                    .push((k.to_owned(), val.to_owned()));
             }
             "--cache-dir" => options.config.cache_dir = Some(PathBuf::from(value("--cache-dir")?)),
             "--max-graphs" => {
-                options.config.limits.max_graphs =
-                    value("--max-graphs")?.parse().context("--max-graphs takes a number")?;
+                options.config.limits.max_graphs = value("--max-graphs")?
+                    .parse()
+                    .context("--max-graphs takes a number")?;
             }
-            flag if flag.starts_with('-') && module.is_none() => bail!("unknown option {flag} (see --help)"),
+            flag if flag.starts_with('-') && module.is_none() => {
+                bail!("unknown option {flag} (see --help)")
+            }
             _ => {
                 module = Some(arg);
                 options.args.extend(argv.by_ref());
@@ -111,7 +125,10 @@ struct State {
 
 fn run(options: Options) -> anyhow::Result<ExitCode> {
     if !options.module.is_file() {
-        bail!("{} does not exist or is not a file", options.module.display());
+        bail!(
+            "{} does not exist or is not a file",
+            options.module.display()
+        );
     }
     let started = Instant::now();
     let backend = Arc::new(Backend::new(options.config).map_err(|e| anyhow!("{}", e.message()))?);
@@ -121,7 +138,11 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
             .register(name, path, device.as_deref())
             .map_err(|e| anyhow!("--graph {name}: {}", e.message()))?;
         if options.verbose {
-            eprintln!("wasi-nn-host: graph {name} ({}) compiled in {:.1?}", path.display(), t.elapsed());
+            eprintln!(
+                "wasi-nn-host: graph {name} ({}) compiled in {:.1?}",
+                path.display(),
+                t.elapsed()
+            );
         }
     }
 
@@ -129,9 +150,14 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     let engine = Engine::new(&config)?;
     let t = Instant::now();
-    let bytes = std::fs::read(&options.module).with_context(|| format!("cannot read {}", options.module.display()))?;
-    let module = Module::new(&engine, &bytes)
-        .map_err(|e| anyhow!("{} is not a valid Wasm module: {e}", options.module.display()))?;
+    let bytes = std::fs::read(&options.module)
+        .with_context(|| format!("cannot read {}", options.module.display()))?;
+    let module = Module::new(&engine, &bytes).map_err(|e| {
+        anyhow!(
+            "{} is not a valid Wasm module: {e}",
+            options.module.display()
+        )
+    })?;
     if options.verbose {
         eprintln!("wasi-nn-host: module compiled in {:.1?}", t.elapsed());
     }
@@ -142,7 +168,11 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
 
     let mut wasi = WasiCtxBuilder::new();
     wasi.inherit_stdio();
-    let program = options.module.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let program = options
+        .module
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     wasi.arg(&program);
     for arg in &options.args {
         wasi.arg(arg);
@@ -193,10 +223,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = if options.verbose { "wasi_nn_host=debug" } else { "wasi_nn_host=warn" };
+    let filter = if options.verbose {
+        "wasi_nn_host=debug"
+    } else {
+        "wasi_nn_host=warn"
+    };
     let env_filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    tracing_subscriber::fmt().with_env_filter(env_filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(env_filter)
+        .with_writer(std::io::stderr)
+        .init();
     match run(options) {
         Ok(code) => code,
         Err(e) => {

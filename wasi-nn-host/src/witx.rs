@@ -15,7 +15,10 @@ wiggle::from_witx!({
     errors: { nn_errno => Error },
 });
 
-use types::{ExecutionTarget, Graph, GraphBuilderArray, GraphEncoding, GraphExecutionContext, NnErrno, Tensor, TensorType};
+use types::{
+    ExecutionTarget, Graph, GraphBuilderArray, GraphEncoding, GraphExecutionContext, NnErrno,
+    Tensor, TensorType,
+};
 
 /// Guests may pass at most this many builders (IR needs 2; the rest 1).
 const MAX_BUILDERS: u32 = 8;
@@ -66,7 +69,10 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
         // Refuse before reading or compiling anything when the instance is full.
         self.reserve_graph()?;
         if builder.len() > MAX_BUILDERS {
-            return Err(Error::invalid(format!("{} graph builders; at most {MAX_BUILDERS}", builder.len())));
+            return Err(Error::invalid(format!(
+                "{} graph builders; at most {MAX_BUILDERS}",
+                builder.len()
+            )));
         }
         let mut parts = Vec::with_capacity(builder.len() as usize);
         let mut total: u64 = 0;
@@ -83,7 +89,10 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
             ));
         }
         // Borrowed in place from unshared memory (no copy); copied from shared memory.
-        let bytes = parts.iter().map(|p| memory.as_cow(*p)).collect::<Result<Vec<_>, _>>()?;
+        let bytes = parts
+            .iter()
+            .map(|p| memory.as_cow(*p))
+            .collect::<Result<Vec<_>, _>>()?;
         let slices: Vec<&[u8]> = bytes.iter().map(|b| &**b).collect();
         let device = self.backend.device_for(target);
         let graph = self.backend.load(&slices, encoding, &device)?;
@@ -91,13 +100,19 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
         Ok(Graph::from(handle))
     }
 
-    fn load_by_name(&mut self, memory: &mut GuestMemory<'_>, name: &GuestPtr<str>) -> Result<Graph, Error> {
+    fn load_by_name(
+        &mut self,
+        memory: &mut GuestMemory<'_>,
+        name: &GuestPtr<str>,
+    ) -> Result<Graph, Error> {
         self.reserve_graph()?;
         let name = memory.as_cow_str(*name)?;
-        let graph = self
-            .backend
-            .graph_by_name(&name)
-            .ok_or_else(|| Error::new(NnErrno::NotFound, format!("no graph named {name:?} is registered")))?;
+        let graph = self.backend.graph_by_name(&name).ok_or_else(|| {
+            Error::new(
+                NnErrno::NotFound,
+                format!("no graph named {name:?} is registered"),
+            )
+        })?;
         let handle = self.insert_graph(graph)?;
         Ok(Graph::from(handle))
     }
@@ -132,7 +147,10 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
             )));
         }
         if tensor.dimensions.len() > MAX_RANK {
-            return Err(Error::invalid(format!("tensor of rank {}; at most {MAX_RANK}", tensor.dimensions.len())));
+            return Err(Error::invalid(format!(
+                "tensor of rank {}; at most {MAX_RANK}",
+                tensor.dimensions.len()
+            )));
         }
         let dims: Vec<i64> = tensor
             .dimensions
@@ -141,12 +159,21 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
             .collect::<Result<_, _>>()?;
         let bytes = dims
             .iter()
-            .try_fold(element_size(tensor.type_), |acc, d| acc.checked_mul(*d as u64))
-            .ok_or_else(|| Error::new(NnErrno::TooLarge, format!("tensor dimensions {dims:?} overflow")))?;
+            .try_fold(element_size(tensor.type_), |acc, d| {
+                acc.checked_mul(*d as u64)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    NnErrno::TooLarge,
+                    format!("tensor dimensions {dims:?} overflow"),
+                )
+            })?;
         if bytes > max_tensor_bytes {
             return Err(Error::new(
                 NnErrno::TooLarge,
-                format!("tensor of {bytes} bytes exceeds the host's limit of {max_tensor_bytes} bytes"),
+                format!(
+                    "tensor of {bytes} bytes exceeds the host's limit of {max_tensor_bytes} bytes"
+                ),
             ));
         }
         if bytes != u64::from(tensor.data.len()) {
@@ -166,7 +193,9 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
             && current.element_type().ok() == Some(element_type)
             && current.shape().ok().as_ref() == Some(&shape)
         {
-            let dst = current.as_bytes_mut().map_err(|e| Error::runtime("cannot write the input", e))?;
+            let dst = current
+                .as_bytes_mut()
+                .map_err(|e| Error::runtime("cannot write the input", e))?;
             dst.copy_from_slice(&data);
             return Ok(());
         }
@@ -196,20 +225,34 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
             .request
             .tensor(TensorSlot::Output(index as usize))
             .map_err(|e| Error::runtime("cannot read the output", e))?;
-        let bytes = output.as_bytes().map_err(|e| Error::runtime("cannot read the output", e))?;
-        let len = u32::try_from(bytes.len()).ok().filter(|len| *len <= out_buffer_max_size).ok_or_else(|| {
-            Error::new(
-                NnErrno::TooLarge,
-                format!("output {index} is {} bytes; the guest buffer holds {out_buffer_max_size}", bytes.len()),
-            )
-        })?;
+        let bytes = output
+            .as_bytes()
+            .map_err(|e| Error::runtime("cannot read the output", e))?;
+        let len = u32::try_from(bytes.len())
+            .ok()
+            .filter(|len| *len <= out_buffer_max_size)
+            .ok_or_else(|| {
+                Error::new(
+                    NnErrno::TooLarge,
+                    format!(
+                        "output {index} is {} bytes; the guest buffer holds {out_buffer_max_size}",
+                        bytes.len()
+                    ),
+                )
+            })?;
         // One copy, from OpenVINO's tensor into guest memory, bounds-checked by wiggle.
         memory.copy_from_slice(bytes, out_buffer.as_array(len))?;
         Ok(len)
     }
 
-    fn compute(&mut self, _memory: &mut GuestMemory<'_>, context: GraphExecutionContext) -> Result<(), Error> {
+    fn compute(
+        &mut self,
+        _memory: &mut GuestMemory<'_>,
+        context: GraphExecutionContext,
+    ) -> Result<(), Error> {
         let exec = self.context(context.into())?;
-        exec.request.infer().map_err(|e| Error::runtime("inference failed", e))
+        exec.request
+            .infer()
+            .map_err(|e| Error::runtime("inference failed", e))
     }
 }

@@ -86,7 +86,10 @@ impl Guest {
             })
             .unwrap(),
         );
-        let wat = format!("(module {} {body})", prelude(openvino::doc_support::ADD_MODEL_XML));
+        let wat = format!(
+            "(module {} {body})",
+            prelude(openvino::doc_support::ADD_MODEL_XML)
+        );
         let module = Module::new(&engine, wat).unwrap();
         let mut store = Store::new(&engine, WasiNnCtx::new(backend));
         let instance = linker.instantiate(&mut store, &module).unwrap();
@@ -94,7 +97,10 @@ impl Guest {
     }
 
     fn call(&mut self, name: &str) -> wasmtime::Result<i32> {
-        let f = self.instance.get_typed_func::<(), i32>(&mut self.store, name).unwrap();
+        let f = self
+            .instance
+            .get_typed_func::<(), i32>(&mut self.store, name)
+            .unwrap();
         f.call(&mut self.store, ())
     }
 
@@ -107,9 +113,15 @@ impl Guest {
     fn assert_still_serving(&mut self) {
         assert_eq!(self.call("valid").unwrap(), SUCCESS);
         let out = self.memory(1024, 16);
-        let sums: Vec<f32> = out.chunks(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+        let sums: Vec<f32> = out
+            .chunks(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
         assert_eq!(sums, vec![2.0, 4.0, 6.0, 8.0]);
-        assert_eq!(u32::from_le_bytes(self.memory(40, 4).try_into().unwrap()), 16);
+        assert_eq!(
+            u32::from_le_bytes(self.memory(40, 4).try_into().unwrap()),
+            16
+        );
     }
 }
 
@@ -177,17 +189,23 @@ fn load_pytorch_is_unsupported() {
 
 #[test]
 fn load_with_invalid_encoding_tag_traps() {
-    trap_case(r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 99) (i32.const 0) (i32.const 32)))"#);
+    trap_case(
+        r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 99) (i32.const 0) (i32.const 32)))"#,
+    );
 }
 
 #[test]
 fn load_with_invalid_target_tag_traps() {
-    trap_case(r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 0) (i32.const 9) (i32.const 32)))"#);
+    trap_case(
+        r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 0) (i32.const 9) (i32.const 32)))"#,
+    );
 }
 
 #[test]
 fn load_with_out_of_bounds_result_pointer_traps() {
-    trap_case(r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 0) (i32.const 0) (i32.const 0xfffffffc)))"#);
+    trap_case(
+        r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 0) (i32.const 0) (i32.const 0xfffffffc)))"#,
+    );
 }
 
 #[test]
@@ -202,21 +220,37 @@ fn load_for_an_absent_device_is_unsupported() {
         .unwrap()
         .iter()
         .any(|d| d.as_str().starts_with("NPU"));
-    let expected = if npu_present { SUCCESS } else { UNSUPPORTED_OPERATION };
+    let expected = if npu_present {
+        SUCCESS
+    } else {
+        UNSUPPORTED_OPERATION
+    };
     assert_eq!(guest.call("run").unwrap(), expected);
     guest.assert_still_serving();
 }
 
 #[test]
 fn bogus_and_stale_graph_handles() {
-    errno_case(r#"(func (export "run") (result i32) (call $init (i32.const 77) (i32.const 36)))"#, INVALID_ARGUMENT);
-    errno_case(r#"(func (export "run") (result i32) (call $init (i32.const 0) (i32.const 36)))"#, INVALID_ARGUMENT);
+    errno_case(
+        r#"(func (export "run") (result i32) (call $init (i32.const 77) (i32.const 36)))"#,
+        INVALID_ARGUMENT,
+    );
+    errno_case(
+        r#"(func (export "run") (result i32) (call $init (i32.const 0) (i32.const 36)))"#,
+        INVALID_ARGUMENT,
+    );
 }
 
 #[test]
 fn bogus_context_handles_everywhere() {
-    errno_case(r#"(func (export "run") (result i32) (call $set_input (i32.const 5) (i32.const 0) (i32.const 128)))"#, INVALID_ARGUMENT);
-    errno_case(r#"(func (export "run") (result i32) (call $compute (i32.const 5)))"#, INVALID_ARGUMENT);
+    errno_case(
+        r#"(func (export "run") (result i32) (call $set_input (i32.const 5) (i32.const 0) (i32.const 128)))"#,
+        INVALID_ARGUMENT,
+    );
+    errno_case(
+        r#"(func (export "run") (result i32) (call $compute (i32.const 5)))"#,
+        INVALID_ARGUMENT,
+    );
     errno_case(
         r#"(func (export "run") (result i32) (call $get_output (i32.const 5) (i32.const 0) (i32.const 1024) (i32.const 16) (i32.const 40)))"#,
         INVALID_ARGUMENT,
@@ -236,12 +270,18 @@ fn with_context(body: &str) -> String {
 #[test]
 fn a_graph_handle_is_not_a_context_handle() {
     // Graph 1 exists; context 2 does not (handles of different kinds do not mix).
-    errno_case(&with_context("(call $compute (i32.const 2))"), INVALID_ARGUMENT);
+    errno_case(
+        &with_context("(call $compute (i32.const 2))"),
+        INVALID_ARGUMENT,
+    );
 }
 
 #[test]
 fn set_input_index_out_of_range() {
-    errno_case(&with_context("(call $set_input (i32.load (i32.const 36)) (i32.const 2) (i32.const 128))"), INVALID_ARGUMENT);
+    errno_case(
+        &with_context("(call $set_input (i32.load (i32.const 36)) (i32.const 2) (i32.const 128))"),
+        INVALID_ARGUMENT,
+    );
 }
 
 #[test]
@@ -325,7 +365,9 @@ fn set_input_with_invalid_tensor_type_tag_traps() {
 
 #[test]
 fn set_input_with_out_of_bounds_tensor_record_traps() {
-    trap_case(&with_context("(call $set_input (i32.load (i32.const 36)) (i32.const 0) (i32.const 65534))"));
+    trap_case(&with_context(
+        "(call $set_input (i32.load (i32.const 36)) (i32.const 0) (i32.const 65534))",
+    ));
 }
 
 #[test]
@@ -340,7 +382,11 @@ fn get_output_into_too_small_buffer_writes_nothing() {
     );
     let mut guest = Guest::new(&body);
     assert_eq!(guest.call("run").unwrap(), TOO_LARGE);
-    assert_eq!(guest.memory(3000, 16), vec![0x5a; 16], "nothing was written");
+    assert_eq!(
+        guest.memory(3000, 16),
+        vec![0x5a; 16],
+        "nothing was written"
+    );
     guest.assert_still_serving();
 }
 
@@ -358,14 +404,19 @@ fn get_output_into_out_of_bounds_buffer() {
 #[test]
 fn get_output_index_out_of_range() {
     errno_case(
-        &with_context("(call $get_output (i32.load (i32.const 36)) (i32.const 1) (i32.const 1024) (i32.const 16) (i32.const 40))"),
+        &with_context(
+            "(call $get_output (i32.load (i32.const 36)) (i32.const 1) (i32.const 1024) (i32.const 16) (i32.const 40))",
+        ),
         INVALID_ARGUMENT,
     );
 }
 
 #[test]
 fn load_by_name_unknown_and_out_of_bounds_names() {
-    errno_case(r#"(func (export "run") (result i32) (call $load_by_name (i32.const 512) (i32.const 4) (i32.const 32)))"#, NOT_FOUND);
+    errno_case(
+        r#"(func (export "run") (result i32) (call $load_by_name (i32.const 512) (i32.const 4) (i32.const 32)))"#,
+        NOT_FOUND,
+    );
     errno_case(
         r#"(func (export "run") (result i32) (call $load_by_name (i32.const 65530) (i32.const 100) (i32.const 32)))"#,
         INVALID_ARGUMENT,
@@ -389,9 +440,19 @@ fn load_in_a_loop_hits_the_graph_limit() {
            (br_if $again (i32.and (i32.eqz (local.get $e)) (i32.lt_u (local.get $i) (i32.const 100)))))
          (i32.store (i32.const 44) (local.get $i))
          (local.get $e))"#;
-    let mut guest = Guest::with_limits(body, Limits { max_graphs: 5, ..Limits::default() });
+    let mut guest = Guest::with_limits(
+        body,
+        Limits {
+            max_graphs: 5,
+            ..Limits::default()
+        },
+    );
     assert_eq!(guest.call("run").unwrap(), BUSY);
-    assert_eq!(u32::from_le_bytes(guest.memory(44, 4).try_into().unwrap()), 6, "5 loads succeed, the 6th is refused");
+    assert_eq!(
+        u32::from_le_bytes(guest.memory(44, 4).try_into().unwrap()),
+        6,
+        "5 loads succeed, the 6th is refused"
+    );
     assert_eq!(guest.store.data().graph_count(), 5);
     // The instance is full, so even a valid load is refused, with the same errno.
     assert_eq!(guest.call("valid").unwrap(), BUSY);
@@ -401,7 +462,10 @@ fn load_in_a_loop_hits_the_graph_limit() {
 fn model_bytes_limit_answers_too_large() {
     let mut guest = Guest::with_limits(
         r#"(func (export "run") (result i32) (call $load (i32.const 64) (i32.const 2) (i32.const 0) (i32.const 0) (i32.const 32)))"#,
-        Limits { max_model_bytes: 100, ..Limits::default() },
+        Limits {
+            max_model_bytes: 100,
+            ..Limits::default()
+        },
     );
     assert_eq!(guest.call("run").unwrap(), TOO_LARGE);
 }
@@ -421,7 +485,9 @@ fn module_without_memory_traps_cleanly() {
     .unwrap();
     let mut store = Store::new(&engine, WasiNnCtx::new(backend));
     let instance = linker.instantiate(&mut store, &module).unwrap();
-    let run = instance.get_typed_func::<(), i32>(&mut store, "run").unwrap();
+    let run = instance
+        .get_typed_func::<(), i32>(&mut store, "run")
+        .unwrap();
     let err = run.call(&mut store, ()).unwrap_err();
     assert!(format!("{err:?}").contains("memory"), "{err:?}");
 }

@@ -37,13 +37,16 @@ fn parse_args() -> Result<Args, String> {
             "--version" => version = Some(value()?),
             "--out" => out = Some(PathBuf::from(value()?)),
             "-h" | "--help" => {
-                return Err("usage: openvino-sys-generator --include DIR --version X.Y.Z --out DIR".into());
+                return Err(
+                    "usage: openvino-sys-generator --include DIR --version X.Y.Z --out DIR".into(),
+                );
             }
             other => return Err(format!("unknown argument {other}")),
         }
     }
     Ok(Args {
-        include: include.ok_or("--include DIR (the folder holding openvino/c/openvino.h) is required")?,
+        include: include
+            .ok_or("--include DIR (the folder holding openvino/c/openvino.h) is required")?,
         version: version.ok_or("--version is required")?,
         out: out.ok_or("--out is required")?,
     })
@@ -97,7 +100,8 @@ fn run_bindgen(include: &Path) -> Result<syn::File, String> {
         .formatter(bindgen::Formatter::None)
         .generate()
         .map_err(|e| format!("bindgen failed on {}: {e}", header.display()))?;
-    syn::parse_file(&bindings.to_string()).map_err(|e| format!("bindgen output does not parse: {e}"))
+    syn::parse_file(&bindings.to_string())
+        .map_err(|e| format!("bindgen output does not parse: {e}"))
 }
 
 struct Function {
@@ -137,7 +141,9 @@ fn split(file: syn::File) -> Result<Split, String> {
                             ident: s.ident,
                             ty: *s.ty,
                         }),
-                        other => return Err(format!("unexpected foreign item: {}", quote!(#other))),
+                        other => {
+                            return Err(format!("unexpected foreign item: {}", quote!(#other)));
+                        }
                     }
                 }
             }
@@ -157,7 +163,8 @@ fn header(version: &str, what: &str) -> String {
 }
 
 fn render(tokens: TokenStream) -> Result<String, String> {
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file = syn::parse2::<syn::File>(tokens)
+        .map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -191,7 +198,10 @@ fn types_file(split: &Split, version: &str) -> Result<String, String> {
         /// Every global variable (property key) of the C API that these bindings declare.
         pub const VARIABLE_NAMES: &[&str] = &[#(#statics),*];
     })?;
-    Ok(header(version, "Types and constants of the C API, shared by both linking modes.") + &body)
+    Ok(header(
+        version,
+        "Types and constants of the C API, shared by both linking modes.",
+    ) + &body)
 }
 
 fn linked_file(split: &Split, version: &str) -> Result<String, String> {
@@ -212,7 +222,10 @@ fn linked_file(split: &Split, version: &str) -> Result<String, String> {
             #(#statics)*
         }
     })?;
-    Ok(header(version, "The C API linked at build time (feature `dynamic-linking`).") + &body)
+    Ok(header(
+        version,
+        "The C API linked at build time (feature `dynamic-linking`).",
+    ) + &body)
 }
 
 fn runtime_file(split: &Split, version: &str) -> Result<String, String> {
@@ -345,11 +358,25 @@ fn generate() -> Result<String, String> {
     let args = parse_args()?;
     let file = run_bindgen(&args.include)?;
     let split = split(file)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    write(&args.out.join("types.rs"), &types_file(&split, &args.version)?)?;
-    write(&args.out.join("linked.rs"), &linked_file(&split, &args.version)?)?;
-    write(&args.out.join("runtime.rs"), &runtime_file(&split, &args.version)?)?;
-    let variadic = split.functions.iter().filter(|f| f.sig.variadic.is_some()).count();
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    write(
+        &args.out.join("types.rs"),
+        &types_file(&split, &args.version)?,
+    )?;
+    write(
+        &args.out.join("linked.rs"),
+        &linked_file(&split, &args.version)?,
+    )?;
+    write(
+        &args.out.join("runtime.rs"),
+        &runtime_file(&split, &args.version)?,
+    )?;
+    let variadic = split
+        .functions
+        .iter()
+        .filter(|f| f.sig.variadic.is_some())
+        .count();
     let mut report = String::new();
     let _ = write!(
         report,
@@ -379,7 +406,9 @@ mod tests {
     #[test]
     fn comments_escape_brackets_and_tags() {
         use bindgen::callbacks::ParseCallbacks;
-        let out = Comments.process_comment("  @param core [in] a <ov_core_t>\n    indented").unwrap();
+        let out = Comments
+            .process_comment("  @param core [in] a <ov_core_t>\n    indented")
+            .unwrap();
         assert_eq!(out, "@param core \\[in\\] a &lt;ov_core_t&gt;\nindented");
     }
 }

@@ -29,7 +29,12 @@ pub fn c_entries() -> Vec<(String, i64)> {
         let entries = std::slice::from_raw_parts(ov_layout_entries.as_ptr(), ov_layout_count);
         entries
             .iter()
-            .map(|e| (CStr::from_ptr(e.name).to_string_lossy().into_owned(), e.value))
+            .map(|e| {
+                (
+                    CStr::from_ptr(e.name).to_string_lossy().into_owned(),
+                    e.value,
+                )
+            })
             .collect()
     }
 }

@@ -7,7 +7,11 @@ use openvino_sys_systest::{c_entries, rust_entries};
 fn bindings_match_the_c_headers() {
     let c = c_entries();
     let rust = rust_entries();
-    assert_eq!(c.len(), rust.len(), "both sides are generated from the same list");
+    assert_eq!(
+        c.len(),
+        rust.len(),
+        "both sides are generated from the same list"
+    );
     let mismatches: Vec<String> = c
         .iter()
         .zip(&rust)
@@ -35,6 +39,13 @@ fn the_layout_list_covers_the_abi_that_changed_in_2025_1() {
         assert!(keys.iter().any(|k| k == key), "{key} is checked");
     }
     let c = c_entries();
-    let f32 = c.iter().find(|(k, _)| k == "const ov_element_type_e_F32").map(|(_, v)| *v);
-    assert_eq!(f32, Some(4), "2025.1 numbering: DYNAMIC 0, BOOLEAN 1, BF16 2, F16 3, F32 4");
+    let f32 = c
+        .iter()
+        .find(|(k, _)| k == "const ov_element_type_e_F32")
+        .map(|(_, v)| *v);
+    assert_eq!(
+        f32,
+        Some(4),
+        "2025.1 numbering: DYNAMIC 0, BOOLEAN 1, BF16 2, F16 3, F32 4"
+    );
 }
