@@ -9,7 +9,7 @@ use anyhow::{Context, anyhow, bail};
 use wasi_nn_host::{Backend, BackendConfig, WasiNnCtx};
 use wasmtime::{Config, Engine, Linker, Module, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{DirPerms, FilePerms, WasiCtxBuilder};
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 const USAGE: &str = "\
 Usage: wasi-nn-host [OPTIONS] <MODULE.wasm> [ARGS...]
@@ -181,18 +181,22 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
         wasi.env(k, v);
     }
     for (host, guest) in &options.dirs {
-        wasi.preopened_dir(host, guest, DirPerms::all(), FilePerms::all())
-            .with_context(|| format!("cannot open --dir {}", host.display()))?;
+        wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
+            .map_err(|e| anyhow!("cannot open --dir {}: {e}", host.display()))?;
     }
     let state = State {
         wasi: wasi.build_p1(),
         nn: WasiNnCtx::new(backend),
     };
     let mut store = Store::new(&engine, state);
-    let instance = linker.instantiate(&mut store, &module)?;
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .map_err(|e| anyhow!("cannot instantiate {}: {e}", options.module.display()))?;
     let start = instance
         .get_typed_func::<(), ()>(&mut store, "_start")
-        .context("the module exports no _start function (is it a wasm32-wasip1 command?)")?;
+        .map_err(|_| {
+            anyhow!("the module exports no _start function (is it a wasm32-wasip1 command?)")
+        })?;
     let t = Instant::now();
     let result = start.call(&mut store, ());
     if options.verbose {
@@ -206,7 +210,7 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
             Some(exit) => Ok(ExitCode::from(exit.0.clamp(0, 255) as u8)),
-            None => Err(e.context("the program trapped")),
+            None => Err(anyhow!("the program trapped: {e:?}")),
         },
     }
 }

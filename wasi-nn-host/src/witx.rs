@@ -62,7 +62,7 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
     fn load(
         &mut self,
         memory: &mut GuestMemory<'_>,
-        builder: &GraphBuilderArray,
+        builder: GraphBuilderArray,
         encoding: GraphEncoding,
         target: ExecutionTarget,
     ) -> Result<Graph, Error> {
@@ -103,10 +103,10 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
     fn load_by_name(
         &mut self,
         memory: &mut GuestMemory<'_>,
-        name: &GuestPtr<str>,
+        name: GuestPtr<str>,
     ) -> Result<Graph, Error> {
         self.reserve_graph()?;
-        let name = memory.as_cow_str(*name)?;
+        let name = memory.as_cow_str(name)?;
         let graph = self.backend.graph_by_name(&name).ok_or_else(|| {
             Error::new(
                 NnErrno::NotFound,

@@ -378,7 +378,7 @@ fn get_output_into_too_small_buffer_writes_nothing() {
            (drop (call $compute (i32.load (i32.const 36))))
            (i64.store (i32.const 3000) (i64.const 0x5a5a5a5a5a5a5a5a))
            (i64.store (i32.const 3008) (i64.const 0x5a5a5a5a5a5a5a5a))
-           (call $get_output (i32.load (i32.const 36)) (i32.const 0) (i32.const 3000) (i32.const 15) (i32.const 40)))"#,
+           (call $get_output (i32.load (i32.const 36)) (i32.const 0) (i32.const 3000) (i32.const 15) (i32.const 40))"#,
     );
     let mut guest = Guest::new(&body);
     assert_eq!(guest.call("run").unwrap(), TOO_LARGE);
@@ -395,7 +395,7 @@ fn get_output_into_out_of_bounds_buffer() {
     errno_case(
         &with_context(
             r#"(drop (call $compute (i32.load (i32.const 36))))
-               (call $get_output (i32.load (i32.const 36)) (i32.const 0) (i32.const 65530) (i32.const 16) (i32.const 40)))"#,
+               (call $get_output (i32.load (i32.const 36)) (i32.const 0) (i32.const 65530) (i32.const 16) (i32.const 40))"#,
         ),
         INVALID_ARGUMENT,
     );
@@ -414,7 +414,7 @@ fn get_output_index_out_of_range() {
 #[test]
 fn load_by_name_unknown_and_out_of_bounds_names() {
     errno_case(
-        r#"(func (export "run") (result i32) (call $load_by_name (i32.const 512) (i32.const 4) (i32.const 32)))"#,
+        r#"(func (export "run") (result i32) (call $load_by_name (i32.const 4096) (i32.const 5) (i32.const 32)))"#,
         NOT_FOUND,
     );
     errno_case(
