@@ -35,11 +35,13 @@
 //! the [`Limits`] the embedder sets.
 
 mod backend;
+mod command;
 mod ctx;
 mod error;
 mod witx;
 
 pub use crate::backend::{Backend, BackendConfig, Graph};
+pub use crate::command::{CommandConfig, run_command};
 pub use crate::ctx::{Limits, WasiNnCtx};
 pub use crate::error::Error;
 pub use crate::witx::types::{ExecutionTarget, GraphEncoding, NnErrno, TensorType};

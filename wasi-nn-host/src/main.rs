@@ -6,10 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
-use wasi_nn_host::{Backend, BackendConfig, WasiNnCtx};
-use wasmtime::{Config, Engine, Linker, Module, Store};
-use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+use wasi_nn_host::{Backend, BackendConfig, CommandConfig, run_command};
+use wasmtime::{Config, Engine, Module};
 
 const USAGE: &str = "\
 Usage: wasi-nn-host [OPTIONS] <MODULE.wasm> [ARGS...]
@@ -118,17 +116,9 @@ fn parse(mut argv: impl Iterator<Item = String>) -> anyhow::Result<Option<Option
     Ok(Some(options))
 }
 
-struct State {
-    wasi: WasiP1Ctx,
-    nn: WasiNnCtx,
-}
-
 fn run(options: Options) -> anyhow::Result<ExitCode> {
     if !options.module.is_file() {
-        bail!(
-            "{} does not exist or is not a file",
-            options.module.display()
-        );
+        bail!("{} does not exist or is not a file", options.module.display());
     }
     let started = Instant::now();
     let backend = Arc::new(Backend::new(options.config).map_err(|e| anyhow!("{}", e.message()))?);
@@ -138,81 +128,34 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
             .register(name, path, device.as_deref())
             .map_err(|e| anyhow!("--graph {name}: {}", e.message()))?;
         if options.verbose {
-            eprintln!(
-                "wasi-nn-host: graph {name} ({}) compiled in {:.1?}",
-                path.display(),
-                t.elapsed()
-            );
+            eprintln!("wasi-nn-host: graph {name} ({}) compiled in {:.1?}", path.display(), t.elapsed());
         }
     }
 
     let mut config = Config::new();
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
-    let engine = Engine::new(&config)?;
+    let engine = Engine::new(&config).map_err(|e| anyhow!("cannot start Wasmtime: {e}"))?;
     let t = Instant::now();
-    let bytes = std::fs::read(&options.module)
-        .with_context(|| format!("cannot read {}", options.module.display()))?;
-    let module = Module::new(&engine, &bytes).map_err(|e| {
-        anyhow!(
-            "{} is not a valid Wasm module: {e}",
-            options.module.display()
-        )
-    })?;
+    let bytes = std::fs::read(&options.module).with_context(|| format!("cannot read {}", options.module.display()))?;
+    let module = Module::new(&engine, &bytes)
+        .map_err(|e| anyhow!("{} is not a valid Wasm module: {e}", options.module.display()))?;
     if options.verbose {
         eprintln!("wasi-nn-host: module compiled in {:.1?}", t.elapsed());
     }
 
-    let mut linker: Linker<State> = Linker::new(&engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)?;
-    wasi_nn_host::add_to_linker(&mut linker, |s: &mut State| &mut s.nn)?;
-
-    let mut wasi = WasiCtxBuilder::new();
-    wasi.inherit_stdio();
-    let program = options
-        .module
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    wasi.arg(&program);
-    for arg in &options.args {
-        wasi.arg(arg);
-    }
-    for (k, v) in &options.env {
-        wasi.env(k, v);
-    }
-    for (host, guest) in &options.dirs {
-        wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
-            .map_err(|e| anyhow!("cannot open --dir {}: {e}", host.display()))?;
-    }
-    let state = State {
-        wasi: wasi.build_p1(),
-        nn: WasiNnCtx::new(backend),
+    let program = options.module.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let command = CommandConfig {
+        args: std::iter::once(program).chain(options.args).collect(),
+        env: options.env,
+        dirs: options.dirs,
+        inherit_stdio: true,
     };
-    let mut store = Store::new(&engine, state);
-    let instance = linker
-        .instantiate(&mut store, &module)
-        .map_err(|e| anyhow!("cannot instantiate {}: {e}", options.module.display()))?;
-    let start = instance
-        .get_typed_func::<(), ()>(&mut store, "_start")
-        .map_err(|_| {
-            anyhow!("the module exports no _start function (is it a wasm32-wasip1 command?)")
-        })?;
     let t = Instant::now();
-    let result = start.call(&mut store, ());
+    let code = run_command(&engine, &module, backend, &command)?;
     if options.verbose {
-        eprintln!(
-            "wasi-nn-host: program ran in {:.1?} (total {:.1?})",
-            t.elapsed(),
-            started.elapsed()
-        );
+        eprintln!("wasi-nn-host: program ran in {:.1?} (total {:.1?})", t.elapsed(), started.elapsed());
     }
-    match result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
-            Some(exit) => Ok(ExitCode::from(exit.0.clamp(0, 255) as u8)),
-            None => Err(anyhow!("the program trapped: {e:?}")),
-        },
-    }
+    Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
 
 fn main() -> ExitCode {
