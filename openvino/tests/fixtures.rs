@@ -11,7 +11,12 @@ fn core() -> Core {
 
 fn tensor(file: &TensorFile) -> Tensor<'static> {
     let element_type: ElementType = file.element_type.parse().unwrap();
-    Tensor::from_bytes(element_type, &Shape::new(&file.dims).unwrap(), &file.bytes()).unwrap()
+    Tensor::from_bytes(
+        element_type,
+        &Shape::new(&file.dims).unwrap(),
+        &file.bytes(),
+    )
+    .unwrap()
 }
 
 /// Runs every run of a case on a compiled model and compares each output byte for byte.
@@ -19,13 +24,27 @@ fn check(case: &Case, compiled: &openvino::CompiledModel) {
     let mut request = compiled.create_infer_request().unwrap();
     for run in &case.runs {
         for input in &run.inputs {
-            request.set_tensor(input.name.as_str(), tensor(input)).unwrap();
+            request
+                .set_tensor(input.name.as_str(), tensor(input))
+                .unwrap();
         }
         request.infer().unwrap();
         for (i, expected) in run.outputs.iter().enumerate() {
             let out = request.tensor(TensorSlot::Output(i)).unwrap();
-            assert_eq!(out.element_type().unwrap().name(), expected.element_type, "{} {}", case.name, run.label);
-            assert_eq!(out.shape().unwrap().dims(), expected.dims.as_slice(), "{} {}", case.name, run.label);
+            assert_eq!(
+                out.element_type().unwrap().name(),
+                expected.element_type,
+                "{} {}",
+                case.name,
+                run.label
+            );
+            assert_eq!(
+                out.shape().unwrap().dims(),
+                expected.dims.as_slice(),
+                "{} {}",
+                case.name,
+                run.label
+            );
             assert_eq!(
                 out.as_bytes().unwrap(),
                 expected.bytes().as_slice(),
@@ -43,10 +62,16 @@ const F32: [(PropertyKey, &str); 1] = [(PropertyKey::InferencePrecisionHint, "f3
 #[test]
 fn every_fixture_model_matches_python_openvino() {
     let manifest = openvino_fixtures::load();
-    assert!(manifest.cases.len() >= 20, "the generator wrote {} cases", manifest.cases.len());
+    assert!(
+        manifest.cases.len() >= 20,
+        "the generator wrote {} cases",
+        manifest.cases.len()
+    );
     let core = core();
     for case in &manifest.cases {
-        let model = core.read_model_from_file(&case.model[0], case.model.get(1).map(|p| p.as_path())).unwrap();
+        let model = core
+            .read_model_from_file(&case.model[0], case.model.get(1).map(|p| p.as_path()))
+            .unwrap();
         let compiled = core.compile_model(&model, &DeviceType::CPU, &F32).unwrap();
         check(case, &compiled);
     }
@@ -64,7 +89,10 @@ fn every_element_type_runs() {
     covered.sort();
     assert_eq!(
         covered,
-        vec!["bf16", "boolean", "f16", "f32", "f64", "i16", "i32", "i64", "i8", "u16", "u32", "u64", "u8"]
+        vec![
+            "bf16", "boolean", "f16", "f32", "f64", "i16", "i32", "i64", "i8", "u16", "u32", "u64",
+            "u8"
+        ]
     );
 }
 
@@ -77,13 +105,19 @@ fn models_read_from_memory_match_too() {
         let xml = std::fs::read(&case.model[0]).unwrap();
         let bin = std::fs::read(&case.model[1]).unwrap();
         let model = core.read_model_from_buffer(&xml, Some(&bin)).unwrap();
-        check(case, &core.compile_model(&model, &DeviceType::CPU, &F32).unwrap());
+        check(
+            case,
+            &core.compile_model(&model, &DeviceType::CPU, &F32).unwrap(),
+        );
     }
     // ONNX from memory (one buffer, no weights).
     let case = manifest.case("pp_ocr_cls_onnx");
     let onnx = std::fs::read(&case.model[0]).unwrap();
     let model = core.read_model_from_buffer(&onnx, None).unwrap();
-    check(case, &core.compile_model(&model, &DeviceType::CPU, &F32).unwrap());
+    check(
+        case,
+        &core.compile_model(&model, &DeviceType::CPU, &F32).unwrap(),
+    );
 }
 
 #[test]
@@ -91,9 +125,17 @@ fn compile_from_file_matches_and_uses_the_cache() {
     let manifest = openvino_fixtures::load();
     let case = manifest.case("pp_ocr_cls_onnx");
     let cache = std::env::temp_dir().join(format!("openvino-cache-test-{}", std::process::id()));
-    let props = [(PropertyKey::InferencePrecisionHint, "f32"), (PropertyKey::CacheDir, cache.to_str().unwrap())];
+    let props = [
+        (PropertyKey::InferencePrecisionHint, "f32"),
+        (PropertyKey::CacheDir, cache.to_str().unwrap()),
+    ];
     let core = core();
-    check(case, &core.compile_model_from_file(&case.model[0], &DeviceType::CPU, &props).unwrap());
+    check(
+        case,
+        &core
+            .compile_model_from_file(&case.model[0], &DeviceType::CPU, &props)
+            .unwrap(),
+    );
     let cached = std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
     let _ = std::fs::remove_dir_all(&cache);
     assert!(cached > 0, "the compiled blob was cached");
@@ -106,8 +148,14 @@ fn dynamic_model_takes_two_batch_sizes_in_one_request() {
     let core = core();
     let model = core.read_model_from_file(&case.model[0], None).unwrap();
     assert!(model.is_dynamic());
-    assert_eq!(model.input().unwrap().partial_shape().unwrap().to_string(), "[?,4]");
-    check(case, &core.compile_model(&model, &DeviceType::CPU, &F32).unwrap());
+    assert_eq!(
+        model.input().unwrap().partial_shape().unwrap().to_string(),
+        "[?,4]"
+    );
+    check(
+        case,
+        &core.compile_model(&model, &DeviceType::CPU, &F32).unwrap(),
+    );
 }
 
 #[test]
@@ -115,16 +163,26 @@ fn pp_ocr_classifier_tells_upright_from_upside_down() {
     let manifest = openvino_fixtures::load();
     let case = manifest.case("pp_ocr_cls_onnx");
     let core = core();
-    let compiled = core.compile_model_from_file(&case.model[0], &DeviceType::CPU, &F32).unwrap();
+    let compiled = core
+        .compile_model_from_file(&case.model[0], &DeviceType::CPU, &F32)
+        .unwrap();
     for run in &case.runs {
         // Zero-copy input: the request borrows `input`, so it lives inside the loop.
         let mut input = run.inputs[0].f32s();
         let mut request = compiled.create_infer_request().unwrap();
         request
-            .set_tensor(TensorSlot::OnlyInput, Tensor::from_slice(&Shape::new(&run.inputs[0].dims).unwrap(), &mut input).unwrap())
+            .set_tensor(
+                TensorSlot::OnlyInput,
+                Tensor::from_slice(&Shape::new(&run.inputs[0].dims).unwrap(), &mut input).unwrap(),
+            )
             .unwrap();
         request.infer().unwrap();
-        let probs = request.tensor(TensorSlot::OnlyOutput).unwrap().data::<f32>().unwrap().to_vec();
+        let probs = request
+            .tensor(TensorSlot::OnlyOutput)
+            .unwrap()
+            .data::<f32>()
+            .unwrap()
+            .to_vec();
         let expected = if run.label == "upright" { 0 } else { 1 };
         assert!(probs[expected] > 0.9, "{}: {probs:?}", run.label);
         assert_eq!(probs, run.outputs[0].f32s());

@@ -74,7 +74,9 @@ pub fn run_command(
         .map_err(|e| anyhow!("cannot instantiate the module: {e}"))?;
     let start = instance
         .get_typed_func::<(), ()>(&mut store, "_start")
-        .map_err(|_| anyhow!("the module exports no _start function (is it a wasm32-wasip1 command?)"))?;
+        .map_err(|_| {
+            anyhow!("the module exports no _start function (is it a wasm32-wasip1 command?)")
+        })?;
     match start.call(&mut store, ()) {
         Ok(()) => Ok(0),
         Err(e) => match e.downcast_ref::<I32Exit>() {

@@ -38,6 +38,8 @@ mod backend;
 mod command;
 mod ctx;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod witx;
 
 pub use crate::backend::{Backend, BackendConfig, Graph};

@@ -118,7 +118,10 @@ fn parse(mut argv: impl Iterator<Item = String>) -> anyhow::Result<Option<Option
 
 fn run(options: Options) -> anyhow::Result<ExitCode> {
     if !options.module.is_file() {
-        bail!("{} does not exist or is not a file", options.module.display());
+        bail!(
+            "{} does not exist or is not a file",
+            options.module.display()
+        );
     }
     let started = Instant::now();
     let backend = Arc::new(Backend::new(options.config).map_err(|e| anyhow!("{}", e.message()))?);
@@ -128,7 +131,11 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
             .register(name, path, device.as_deref())
             .map_err(|e| anyhow!("--graph {name}: {}", e.message()))?;
         if options.verbose {
-            eprintln!("wasi-nn-host: graph {name} ({}) compiled in {:.1?}", path.display(), t.elapsed());
+            eprintln!(
+                "wasi-nn-host: graph {name} ({}) compiled in {:.1?}",
+                path.display(),
+                t.elapsed()
+            );
         }
     }
 
@@ -136,14 +143,23 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     let engine = Engine::new(&config).map_err(|e| anyhow!("cannot start Wasmtime: {e}"))?;
     let t = Instant::now();
-    let bytes = std::fs::read(&options.module).with_context(|| format!("cannot read {}", options.module.display()))?;
-    let module = Module::new(&engine, &bytes)
-        .map_err(|e| anyhow!("{} is not a valid Wasm module: {e}", options.module.display()))?;
+    let bytes = std::fs::read(&options.module)
+        .with_context(|| format!("cannot read {}", options.module.display()))?;
+    let module = Module::new(&engine, &bytes).map_err(|e| {
+        anyhow!(
+            "{} is not a valid Wasm module: {e}",
+            options.module.display()
+        )
+    })?;
     if options.verbose {
         eprintln!("wasi-nn-host: module compiled in {:.1?}", t.elapsed());
     }
 
-    let program = options.module.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let program = options
+        .module
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let command = CommandConfig {
         args: std::iter::once(program).chain(options.args).collect(),
         env: options.env,
@@ -153,7 +169,11 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let code = run_command(&engine, &module, backend, &command)?;
     if options.verbose {
-        eprintln!("wasi-nn-host: program ran in {:.1?} (total {:.1?})", t.elapsed(), started.elapsed());
+        eprintln!(
+            "wasi-nn-host: program ran in {:.1?} (total {:.1?})",
+            t.elapsed(),
+            started.elapsed()
+        );
     }
     Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }

@@ -251,8 +251,11 @@ impl wasi_ephemeral_nn::WasiEphemeralNn for WasiNnCtx {
         context: GraphExecutionContext,
     ) -> Result<(), Error> {
         let exec = self.context(context.into())?;
+        let started = std::time::Instant::now();
         exec.request
             .infer()
-            .map_err(|e| Error::runtime("inference failed", e))
+            .map_err(|e| Error::runtime("inference failed", e))?;
+        tracing::debug!(elapsed = ?started.elapsed(), "compute");
+        Ok(())
     }
 }

@@ -29,7 +29,11 @@ struct OutDir(PathBuf);
 
 impl OutDir {
     fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("wasi-nn-host-{tag}-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let dir = std::env::temp_dir().join(format!(
+            "wasi-nn-host-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
@@ -48,14 +52,25 @@ fn guest_path(path: &Path) -> String {
 }
 
 /// Runs nn-run for one run of a case; returns the exit code and the output files' bytes.
-fn run_guest(backend: &Arc<Backend>, source: &[String], encoding: &str, run: &Run, out: &OutDir) -> (i32, Vec<Vec<u8>>) {
+fn run_guest(
+    backend: &Arc<Backend>,
+    source: &[String],
+    encoding: &str,
+    run: &Run,
+    out: &OutDir,
+) -> (i32, Vec<Vec<u8>>) {
     let (engine, module) = nn_run();
     let mut args = vec!["nn-run".to_string(), "--encoding".into(), encoding.into()];
     args.extend(source.iter().cloned());
     for input in &run.inputs {
         let dims: Vec<String> = input.dims.iter().map(|d| d.to_string()).collect();
         args.push("--input".into());
-        args.push(format!("{}:{}:{}", input.element_type, dims.join(","), guest_path(&input.path)));
+        args.push(format!(
+            "{}:{}:{}",
+            input.element_type,
+            dims.join(","),
+            guest_path(&input.path)
+        ));
     }
     for i in 0..run.outputs.len() {
         args.push("--output".into());
@@ -63,7 +78,10 @@ fn run_guest(backend: &Arc<Backend>, source: &[String], encoding: &str, run: &Ru
     }
     let config = CommandConfig {
         args,
-        dirs: vec![(openvino_fixtures::dir(), "/fixtures".into()), (out.0.clone(), "/out".into())],
+        dirs: vec![
+            (openvino_fixtures::dir(), "/fixtures".into()),
+            (out.0.clone(), "/out".into()),
+        ],
         inherit_stdio: true,
         ..CommandConfig::default()
     };
@@ -75,13 +93,23 @@ fn run_guest(backend: &Arc<Backend>, source: &[String], encoding: &str, run: &Ru
 }
 
 fn model_args(case: &Case) -> Vec<String> {
-    case.model.iter().flat_map(|m| ["--model".to_string(), guest_path(m)]).collect()
+    case.model
+        .iter()
+        .flat_map(|m| ["--model".to_string(), guest_path(m)])
+        .collect()
 }
 
 fn assert_matches_python(case: &Case, run: &Run, code: i32, outputs: &[Vec<u8>]) {
     assert_eq!(code, 0, "{} {}: the guest failed", case.name, run.label);
     for (got, expected) in outputs.iter().zip(&run.outputs) {
-        assert_eq!(got, &expected.bytes(), "{} run {} output {} differs from Python OpenVINO", case.name, run.label, expected.name);
+        assert_eq!(
+            got,
+            &expected.bytes(),
+            "{} run {} output {} differs from Python OpenVINO",
+            case.name,
+            run.label,
+            expected.name
+        );
     }
 }
 
@@ -127,7 +155,11 @@ fn pytorch_encoding_is_unsupported_and_the_guest_sees_the_errno() {
     let out = OutDir::new("pytorch");
     let case = manifest.case("add");
     let (code, _) = run_guest(&backend, &model_args(case), "pytorch", &case.runs[0], &out);
-    assert_eq!(code, 10 + 6, "nn-run exits with 10 + errno; unsupported_operation is 6");
+    assert_eq!(
+        code,
+        10 + 6,
+        "nn-run exits with 10 + errno; unsupported_operation is 6"
+    );
 }
 
 #[test]
@@ -135,16 +167,33 @@ fn load_by_name_serves_registered_graphs_and_refuses_unknown_names() {
     let manifest = openvino_fixtures::load();
     let case = manifest.case("pp_ocr_cls_onnx");
     let backend = Arc::new(Backend::new(f32_config()).unwrap());
-    backend.register("classifier", &case.model[0], None).unwrap();
+    backend
+        .register("classifier", &case.model[0], None)
+        .unwrap();
     let out = OutDir::new("by-name");
     for run in &case.runs {
-        let (code, outputs) = run_guest(&backend, &["--name".into(), "classifier".into()], "onnx", run, &out);
+        let (code, outputs) = run_guest(
+            &backend,
+            &["--name".into(), "classifier".into()],
+            "onnx",
+            run,
+            &out,
+        );
         assert_matches_python(case, run, code, &outputs);
     }
-    let (code, _) = run_guest(&backend, &["--name".into(), "nope".into()], "onnx", &case.runs[0], &out);
+    let (code, _) = run_guest(
+        &backend,
+        &["--name".into(), "nope".into()],
+        "onnx",
+        &case.runs[0],
+        &out,
+    );
     assert_eq!(code, 10 + 8, "not_found is 8");
     assert_eq!(
-        backend.register("missing", Path::new("/no/such/model.onnx"), None).unwrap_err().errno(),
+        backend
+            .register("missing", Path::new("/no/such/model.onnx"), None)
+            .unwrap_err()
+            .errno(),
         wasi_nn_host::NnErrno::NotFound
     );
 }
@@ -154,7 +203,9 @@ fn instances_on_several_threads_share_one_named_model() {
     let manifest = openvino_fixtures::load();
     let case = manifest.case("pp_ocr_cls_ir");
     let backend = Arc::new(Backend::new(f32_config()).unwrap());
-    backend.register("classifier", &case.model[0], None).unwrap();
+    backend
+        .register("classifier", &case.model[0], None)
+        .unwrap();
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let backend = Arc::clone(&backend);
@@ -163,8 +214,13 @@ fn instances_on_several_threads_share_one_named_model() {
                 let out = OutDir::new(&format!("thread{t}"));
                 for _ in 0..3 {
                     for run in &case.runs {
-                        let (code, outputs) =
-                            run_guest(&backend, &["--name".into(), "classifier".into()], "openvino", run, &out);
+                        let (code, outputs) = run_guest(
+                            &backend,
+                            &["--name".into(), "classifier".into()],
+                            "openvino",
+                            run,
+                            &out,
+                        );
                         assert_matches_python(&case, run, code, &outputs);
                     }
                 }

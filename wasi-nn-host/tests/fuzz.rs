@@ -1,0 +1,64 @@
+//! Randomized hostile calls (the quick form of the cargo-fuzz target): random handles, pointers,
+//! lengths, dimensions and enum tags, interleaved with valid inferences that must stay correct.
+//! Run with `--features fuzzing`; `FUZZ_CALLS` sets the number of calls (default 100,000).
+#![cfg(feature = "fuzzing")]
+
+use std::collections::BTreeMap;
+
+use arbitrary::{Arbitrary, Unstructured};
+use wasi_nn_host::fuzzing::{Call, Harness, Outcome};
+
+/// xorshift64*: deterministic bytes for the generator.
+struct Rng(u64);
+
+impl Rng {
+    fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let v = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+}
+
+#[test]
+fn random_calls_never_crash_the_host_and_valid_calls_stay_correct() {
+    let total: u64 = std::env::var("FUZZ_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let engine = wasmtime::Engine::default();
+    let backend = Harness::backend().unwrap();
+    let mut harness = Harness::new(&engine, backend).unwrap();
+    let mut rng = Rng(0x5eed_2026_0b5e_55ed);
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bytes = vec![0u8; 64];
+    while harness.calls < total {
+        rng.fill(&mut bytes);
+        let mut u = Unstructured::new(&bytes);
+        let Ok(call) = Call::arbitrary(&mut u) else {
+            continue;
+        };
+        let outcome = harness.call(&call);
+        let key = match (&call, outcome) {
+            (Call::Scribble(..) | Call::Valid, _) => "memory/valid".to_owned(),
+            (_, Outcome::Errno(e)) => format!("errno {e}"),
+            (_, Outcome::Trap) => "trap".to_owned(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+        if harness.calls.is_multiple_of(64) {
+            harness.check_valid();
+        }
+    }
+    harness.check_valid();
+    eprintln!("{} calls: {outcomes:?}", harness.calls);
+    // The generator reaches every kind of answer: success, bad arguments, limits, and traps.
+    for key in ["errno 0", "errno 1", "trap"] {
+        assert!(
+            outcomes.get(key).copied().unwrap_or(0) > 0,
+            "no {key} in {outcomes:?}"
+        );
+    }
+}
