@@ -146,8 +146,11 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&options.module)
         .with_context(|| format!("cannot read {}", options.module.display()))?;
     let module = Module::new(&engine, &bytes).map_err(|e| {
+        // Parser errors span several lines (with a source excerpt); the first says it all.
+        let reason = e.to_string();
+        let reason = reason.lines().next().unwrap_or_default().to_owned();
         anyhow!(
-            "{} is not a valid Wasm module: {e}",
+            "{} is not a valid Wasm module: {reason}",
             options.module.display()
         )
     })?;
