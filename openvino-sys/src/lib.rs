@@ -14,7 +14,7 @@
 //!   dependent's `build.rs` can read the folder from `DEP_OPENVINO_C_LIB_DIR`).
 //!   `OPENVINO_SKIP_LINKING=1` builds without linking (for documentation builds).
 //! - `runtime-linking`: the same functions, resolved at run time with libloading. Call
-//!   [`library::load`] (or [`library::load_from`]) first; it resolves every symbol up front and
+//!   [`library::load`] (or `library::load_from`) first; it resolves every symbol up front and
 //!   fails, naming them, if any is missing. Calling an `ov_*` function before a successful load
 //!   panics with a message saying so. When both features are on, `runtime-linking` wins.
 //!
