@@ -1,5 +1,5 @@
 //! Prints the OpenVINO version and the devices it sees, through the raw C API.
-//! `cargo run -p openvino-sys --example hello` (add `--no-default-features --features
+//! `cargo run -p openvino-sys --example devices` (add `--no-default-features --features
 //! runtime-linking` to load the library at run time instead).
 
 use std::ffi::CStr;
