@@ -9,9 +9,20 @@ use openvino::{Core, DeviceType, PerformanceMode, PropertyKey};
 
 fn main() -> Result<(), openvino::Error> {
     let core = Core::new()?;
-    let model = core.read_model_from_buffer(openvino::doc_support::ADD_MODEL_XML.as_bytes(), None)?;
-    let compiled = core.compile_model(&model, &DeviceType::CPU, &[(PropertyKey::PerformanceHint, PerformanceMode::Throughput.as_str())])?;
-    let in_flight: usize = compiled.property(&PropertyKey::OptimalNumberOfInferRequests)?.parse().unwrap_or(4);
+    let model =
+        core.read_model_from_buffer(openvino::doc_support::ADD_MODEL_XML.as_bytes(), None)?;
+    let compiled = core.compile_model(
+        &model,
+        &DeviceType::CPU,
+        &[(
+            PropertyKey::PerformanceHint,
+            PerformanceMode::Throughput.as_str(),
+        )],
+    )?;
+    let in_flight: usize = compiled
+        .property(&PropertyKey::OptimalNumberOfInferRequests)?
+        .parse()
+        .unwrap_or(4);
     println!("{in_flight} requests in flight");
     let (done, finished) = mpsc::channel();
     let mut requests = Vec::new();

@@ -5,7 +5,10 @@ use openvino::{Core, PropertyKey};
 
 fn main() -> Result<(), openvino::Error> {
     let version = openvino::version()?;
-    println!("OpenVINO {} ({})", version.build_number, version.description);
+    println!(
+        "OpenVINO {} ({})",
+        version.build_number, version.description
+    );
     let core = Core::new()?;
     for device in core.available_devices()? {
         let name = core
