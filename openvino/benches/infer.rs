@@ -1,8 +1,9 @@
 //! `cargo bench -p openvino`: one inference round trip (write the input, infer, read the output)
 //! on the same model, input and compile properties, three ways:
-//!   - `bare`: the C calls through openvino-sys (the floor);
-//!   - `crate`: this crate (`tensor_mut` + `infer` + `tensor`);
-//!   - `zero_copy`: this crate with the input tensor over caller memory.
+//! - `bare`: the C calls through openvino-sys (the floor);
+//! - `crate`: this crate (`tensor_mut` + `infer` + `tensor`);
+//! - `zero_copy`: this crate with the input tensor over caller memory.
+//!
 //! Prints `bench <model> <variant> <median ns>`; scripts/bench adds Python OpenVINO and the
 //! crates.io openvino 0.11.1 crate and prints the ratios.
 
