@@ -20,6 +20,7 @@ const VARS: &[&str] = &[
     "VIRTUAL_ENV",
     "CONDA_PREFIX",
     "DOCS_RS",
+    "OPENVINO_SYS_NO_WORKSPACE_INSTALL",
 ];
 
 fn main() {
@@ -29,7 +30,10 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace_install = manifest.join("../upstream/openvino");
-    if workspace_install.is_dir() {
+    // Packagers set OPENVINO_SYS_NO_WORKSPACE_INSTALL so that no build-machine path is compiled in.
+    let use_workspace =
+        workspace_install.is_dir() && env::var_os("OPENVINO_SYS_NO_WORKSPACE_INSTALL").is_none();
+    if use_workspace {
         // Lets `library::load()` find the workspace's own install at run time too.
         println!(
             "cargo:rustc-env=OPENVINO_SYS_WORKSPACE_INSTALL={}",
@@ -45,7 +49,7 @@ fn main() {
     }
 
     let mut finder = openvino_finder::Finder::from_env();
-    if workspace_install.is_dir() {
+    if use_workspace {
         finder = finder.workspace_install(&workspace_install);
     }
     let library = match finder.find() {

@@ -193,6 +193,8 @@ fn read_version(
         .into_owned();
     // SAFETY: `raw` was filled by `ov_get_openvino_version` and is freed exactly once.
     unsafe { free(&mut raw) };
+    #[cfg(feature = "test-hooks")]
+    let build_number = std::env::var("OPENVINO_SYS_TEST_FAKE_VERSION").unwrap_or(build_number);
     match check_version(&build_number) {
         Ok(version) => Ok(LoadedLibrary {
             path,
