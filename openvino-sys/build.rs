@@ -55,17 +55,19 @@ fn main() {
     let library = match finder.find() {
         Ok(library) => library,
         Err(e) => {
-            eprintln!("{e}");
-            panic!(
+            // A plain message and exit code: a panic would bury it under a backtrace.
+            eprintln!(
                 "openvino-sys: {e}\n(or build with the `runtime-linking` feature to find OpenVINO \
                  at run time, or set OPENVINO_SKIP_LINKING=1 to build without linking)"
             );
+            std::process::exit(1);
         }
     };
     println!("cargo:rerun-if-changed={}", library.path().display());
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("openvino-libs");
     if let Err(e) = link_farm(library.dir(), library.path(), &out) {
-        panic!("openvino-sys: cannot prepare {}: {e}", out.display());
+        eprintln!("openvino-sys: cannot prepare {}: {e}", out.display());
+        std::process::exit(1);
     }
     println!("cargo:rustc-link-search=native={}", out.display());
     println!("cargo:rustc-link-lib=dylib=openvino_c");
