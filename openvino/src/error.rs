@@ -204,16 +204,17 @@ pub(crate) fn check(status: sys::ov_status_e, call: &'static str) -> Result<()> 
     if status == sys::ov_status_e_OK {
         return Ok(());
     }
-    // SAFETY: ov_get_last_err_msg returns a NUL-terminated string owned by OpenVINO (or null);
-    // it is copied before any other OpenVINO call.
+    // SAFETY: ov_get_last_err_msg returns a NUL-terminated copy of the thread's last message,
+    // allocated for the caller (or null); it is read before any other OpenVINO call.
     let raw = unsafe { sys::ov_get_last_err_msg() };
     let mut message = if raw.is_null() {
         String::new()
     } else {
-        // SAFETY: non-null, NUL-terminated, owned by OpenVINO for the duration of this read.
-        unsafe { CStr::from_ptr(raw) }
-            .to_string_lossy()
-            .into_owned()
+        // SAFETY: non-null and NUL-terminated; the copy is ours until freed just below.
+        let text = unsafe { CStr::from_ptr(raw) }.to_string_lossy().into_owned();
+        // SAFETY: allocated by OpenVINO for the caller (found by scripts/leak-check); freed once.
+        unsafe { sys::ov_free(raw) };
+        text
     };
     if message.trim().is_empty() {
         // SAFETY: ov_get_error_info maps any status to a static description.
