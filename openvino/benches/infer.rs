@@ -11,7 +11,7 @@ use std::ffi::CString;
 use std::hint::black_box;
 use std::time::Instant;
 
-use openvino::{Core, DeviceType, PropertyKey, Tensor, TensorSlot};
+use openvino::{Core, DeviceType, ElementType, PropertyKey, Shape, Tensor, TensorSlot};
 use openvino_sys as sys;
 
 const PROPERTIES: [(PropertyKey, &str); 2] = [
@@ -40,7 +40,7 @@ fn ok(status: sys::ov_status_e) {
 }
 
 /// The bare C path: what any binding must do at least.
-fn bare(xml: &str, input: &[f32], output_len: usize, samples: usize) -> f64 {
+fn bare(xml: &str, shape: &[i64], input: &[f32], output_len: usize, samples: usize) -> f64 {
     let xml = CString::new(xml).unwrap();
     let device = CString::new("CPU").unwrap();
     let keys: Vec<CString> = PROPERTIES
@@ -82,6 +82,25 @@ fn bare(xml: &str, input: &[f32], output_len: usize, samples: usize) -> f64 {
             compiled,
             &mut request,
         ));
+        // Models with dynamic inputs (PP-OCR's width) need an input tensor of a concrete shape.
+        let mut dims = shape.to_vec();
+        let mut c_shape = sys::ov_shape_t::default();
+        let mut tensor = std::ptr::null_mut();
+        ok(sys::ov_shape_create(
+            dims.len() as i64,
+            dims.as_mut_ptr(),
+            &mut c_shape,
+        ));
+        ok(sys::ov_tensor_create(
+            sys::ov_element_type_e_F32,
+            c_shape,
+            &mut tensor,
+        ));
+        ok(sys::ov_infer_request_set_input_tensor_by_index(
+            request, 0, tensor,
+        ));
+        sys::ov_tensor_free(tensor);
+        ok(sys::ov_shape_free(&mut c_shape));
         let ns = median_ns(samples, || {
             let mut t = std::ptr::null_mut();
             let mut data = std::ptr::null_mut();
@@ -108,7 +127,13 @@ fn bare(xml: &str, input: &[f32], output_len: usize, samples: usize) -> f64 {
     }
 }
 
-fn with_crate(xml: &str, input: &[f32], output_len: usize, samples: usize) -> (f64, f64) {
+fn with_crate(
+    xml: &str,
+    shape: &[i64],
+    input: &[f32],
+    output_len: usize,
+    samples: usize,
+) -> (f64, f64) {
     let core = Core::new().unwrap();
     let model = core.read_model_from_file(xml, None).unwrap();
     let compiled = core
@@ -116,7 +141,15 @@ fn with_crate(xml: &str, input: &[f32], output_len: usize, samples: usize) -> (f
         .unwrap();
     let mut out = vec![0f32; output_len];
 
+    let shape = Shape::new(shape).unwrap();
     let mut request = compiled.create_infer_request().unwrap();
+    // Models with dynamic inputs (PP-OCR's width) need an input tensor of a concrete shape.
+    request
+        .set_tensor(
+            TensorSlot::Input(0),
+            Tensor::new(ElementType::F32, &shape).unwrap(),
+        )
+        .unwrap();
     let copied = median_ns(samples, || {
         request
             .tensor_mut(TensorSlot::Input(0))
@@ -135,7 +168,6 @@ fn with_crate(xml: &str, input: &[f32], output_len: usize, samples: usize) -> (f
         black_box(&out);
     });
 
-    let shape = model.input().unwrap().shape().unwrap();
     let mut buffer = input.to_vec();
     let mut request = compiled.create_infer_request().unwrap();
     request
@@ -174,10 +206,11 @@ fn main() {
         let case = manifest.case(name);
         let xml = case.model[0].to_str().unwrap().to_owned();
         let input = case.runs[0].inputs[0].f32s();
+        let shape = case.runs[0].inputs[0].dims.clone();
         let output_len = case.runs[0].outputs[0].f32s().len();
         let samples = if quick { 20 } else { samples };
-        let floor = bare(&xml, &input, output_len, samples);
-        let (copied, zero_copy) = with_crate(&xml, &input, output_len, samples);
+        let floor = bare(&xml, &shape, &input, output_len, samples);
+        let (copied, zero_copy) = with_crate(&xml, &shape, &input, output_len, samples);
         println!("bench {name} bare {floor:.0}");
         println!("bench {name} crate {copied:.0}");
         println!("bench {name} zero_copy {zero_copy:.0}");

@@ -211,7 +211,9 @@ pub(crate) fn check(status: sys::ov_status_e, call: &'static str) -> Result<()> 
         String::new()
     } else {
         // SAFETY: non-null and NUL-terminated; the copy is ours until freed just below.
-        let text = unsafe { CStr::from_ptr(raw) }.to_string_lossy().into_owned();
+        let text = unsafe { CStr::from_ptr(raw) }
+            .to_string_lossy()
+            .into_owned();
         // SAFETY: allocated by OpenVINO for the caller (found by scripts/leak-check); freed once.
         unsafe { sys::ov_free(raw) };
         text

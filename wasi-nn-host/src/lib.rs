@@ -38,8 +38,6 @@ mod backend;
 mod command;
 mod ctx;
 mod error;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 mod witx;
 
 pub use crate::backend::{Backend, BackendConfig, Graph};

@@ -1,12 +1,12 @@
 //! Randomized hostile calls (the quick form of the cargo-fuzz target): random handles, pointers,
 //! lengths, dimensions and enum tags, interleaved with valid inferences that must stay correct.
-//! Run with `--features fuzzing`; `FUZZ_CALLS` sets the number of calls (default 100,000).
-#![cfg(feature = "fuzzing")]
+//! `FUZZ_CALLS` sets the number of calls (default 100,000).
 
 use std::collections::BTreeMap;
 
 use arbitrary::{Arbitrary, Unstructured};
-use wasi_nn_host::fuzzing::{Call, Harness, Outcome};
+mod fuzzing;
+use fuzzing::{Call, Harness, Outcome};
 
 /// xorshift64*: deterministic bytes for the generator.
 struct Rng(u64);

@@ -6,7 +6,11 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use wasi_nn_host::Backend;
-use wasi_nn_host::fuzzing::Harness;
+
+// The generator the randomized test uses, shared as a file.
+#[path = "../../tests/fuzzing/mod.rs"]
+mod fuzzing;
+use fuzzing::Harness;
 
 fn shared() -> &'static (wasmtime::Engine, Arc<Backend>) {
     static SHARED: OnceLock<(wasmtime::Engine, Arc<Backend>)> = OnceLock::new();

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use openvino::{Core, DeviceType};
+use openvino::{Core, DeviceType, ElementType, Shape, Tensor};
 
 fn median_ns(samples: usize, mut f: impl FnMut()) -> f64 {
     for _ in 0..samples / 10 + 10 {
@@ -37,9 +37,9 @@ fn main() {
     let fixtures = std::env::args().nth(1).expect("FIXTURES_DIR");
     let quick = std::env::args().any(|a| a == "--quick");
     let mut core = Core::new().expect("OpenVINO loads");
-    for (name, file, input, samples) in [
-        ("tiny", "tiny", "tiny/0_in_x.bin", 20_000),
-        ("pp_ocr_cls_ir", "pp_ocr_cls", "pp_ocr_cls_ir/upright_in_x.bin", 300),
+    for (name, file, input, dims, samples) in [
+        ("tiny", "tiny", "tiny/0_in_x.bin", vec![1i64, 16], 20_000),
+        ("pp_ocr_cls_ir", "pp_ocr_cls", "pp_ocr_cls_ir/upright_in_x.bin", vec![1, 3, 48, 192], 300),
     ] {
         let samples = if quick { 20 } else { samples };
         let model = core
@@ -47,6 +47,9 @@ fn main() {
             .expect("model");
         let mut compiled = core.compile_model(&model, DeviceType::CPU).expect("compile");
         let mut request = compiled.create_infer_request().expect("request");
+        // Models with dynamic inputs (PP-OCR's width) need an input tensor of a concrete shape.
+        let tensor = Tensor::new(ElementType::F32, &Shape::new(&dims).expect("shape")).expect("tensor");
+        request.set_input_tensor(&tensor).expect("set input");
         let input = read_f32(&format!("{fixtures}/{input}"));
         let mut out = Vec::new();
         let ns = median_ns(samples, || {

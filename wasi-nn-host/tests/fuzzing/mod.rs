@@ -1,5 +1,6 @@
+#![allow(dead_code)] // shared by tests/fuzz.rs and the cargo-fuzz target; each uses a part
 //! A generator of hostile wasi-nn call sequences, shared by the randomized test
-//! (`tests/fuzz.rs`) and the `cargo fuzz` target (`fuzz/`). Enabled by the `fuzzing` feature.
+//! (`tests/fuzz.rs`) and the `cargo fuzz` target (`fuzz/`, which includes this file).
 //!
 //! A proxy guest re-exports the six host functions, so every argument (handles, pointers,
 //! lengths, dimensions, enum tags) comes straight from the generator; random bytes are also
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use arbitrary::{Arbitrary, Unstructured};
 use wasmtime::{Engine, Instance, Linker, Module, Store, TypedFunc};
 
-use crate::{Backend, BackendConfig, Limits, WasiNnCtx};
+use wasi_nn_host::{Backend, BackendConfig, Limits, WasiNnCtx};
 
 /// `sum = a + b` over f32[1,4] (the same IR as `openvino::doc_support::ADD_MODEL_XML`).
 const MODEL_AT: u32 = 16384;
@@ -138,10 +139,10 @@ impl Harness {
     /// A fresh instance over a backend (share one backend across harnesses: it owns the
     /// OpenVINO core). Sets up the valid graph and context.
     pub fn new(engine: &Engine, backend: Arc<Backend>) -> anyhow::Result<Self> {
-        let xml = crate::fuzzing::ADD_MODEL_XML;
+        let xml = ADD_MODEL_XML;
         let module = Module::new(engine, proxy_wat(xml))?;
         let mut linker = Linker::new(engine);
-        crate::add_to_linker(&mut linker, |ctx: &mut WasiNnCtx| ctx)?;
+        wasi_nn_host::add_to_linker(&mut linker, |ctx: &mut WasiNnCtx| ctx)?;
         let mut store = Store::new(engine, WasiNnCtx::new(backend));
         let instance = linker.instantiate(&mut store, &module)?;
         let mut harness = Self {
