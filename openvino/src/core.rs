@@ -194,6 +194,27 @@ impl Core {
         )
     }
 
+    /// Sets one property for every device (`ov_core_set_property` with no device name), e.g.
+    /// [`PropertyKey::CacheDir`] or [`PropertyKey::EnableMmap`].
+    ///
+    /// ```
+    /// use openvino::{Core, PropertyKey};
+    /// let cache = std::env::temp_dir().join("openvino-doc-cache");
+    /// Core::new()?.set_global_property(&PropertyKey::CacheDir, cache.to_str().unwrap())?;
+    /// # Ok::<(), openvino::Error>(())
+    /// ```
+    pub fn set_global_property(&self, key: &PropertyKey, value: &str) -> Result<()> {
+        let (key, value) = key_value(key, value, "Core::set_global_property")?;
+        // SAFETY: a live core; a null device name means every device; the variadic part is one
+        // (key, value) pair of C strings.
+        check(
+            unsafe {
+                sys::ov_core_set_property(self.as_ptr(), ptr::null(), key.as_ptr(), value.as_ptr())
+            },
+            "ov_core_set_property",
+        )
+    }
+
     /// Sets several properties of a device at once (`ov_core_set_properties`).
     pub fn set_properties(
         &self,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use openvino::InferRequest;
+use openvino::{ElementType, InferRequest};
 
 use crate::backend::{Backend, Graph};
 use crate::{Error, NnErrno};
@@ -43,6 +43,8 @@ pub(crate) struct ExecutionContext {
     // Field order: the request goes before the graph it was created from.
     pub(crate) request: InferRequest<'static>,
     pub(crate) graph: Arc<Graph>,
+    /// Per input index: the element type and dimensions of the tensor this host set there.
+    pub(crate) inputs: Vec<Option<(ElementType, Vec<i64>)>>,
 }
 
 /// The wasi-nn state of one Wasm instance: its graphs and execution contexts, over a shared
