@@ -1,263 +1,290 @@
 //! Finds an installed OpenVINO C library (`libopenvino_c`), for `openvino-sys`'s build script
-//! and its run-time loader. Pure Rust: it only looks at environment variables and files.
-//!
-//! # Search order
-//! The first folder holding an acceptable library wins:
-//!
-//! 1. `OPENVINO_LIB_PATH`: the folder holding the library, or the library file itself.
-//! 2. `OPENVINO_INSTALL_DIR`: an official archive (`runtime/lib/intel64`, `runtime/lib/aarch64`,
-//!    `runtime/lib/arm64/Release`, ...), or a prefix with `lib`/`lib64`.
-//! 3. `OPENVINO_BUILD_DIR`: a build tree (`bin/intel64/Release`, `bin/aarch64/Release`, ...).
-//! 4. `INTEL_OPENVINO_DIR`, as set by the official `setupvars.sh` (archive layout).
-//! 5. `LD_LIBRARY_PATH`, then `DYLD_LIBRARY_PATH`, then `PATH` entries.
-//! 6. pkg-config: `openvino.pc` in `PKG_CONFIG_PATH` and the default pkg-config folders; its
-//!    `libdir` (with `${prefix}`-style variables expanded). No `pkg-config` binary is needed.
-//! 7. Python installs of the `openvino` wheel (`openvino/libs` in a site-packages): the active
-//!    `VIRTUAL_ENV`, `CONDA_PREFIX` (conda's own package in `$CONDA_PREFIX/lib` first), the user
-//!    site (`~/.local/lib/python3.*`), pyenv (`$PYENV_ROOT` or `~/.pyenv`), then the system
-//!    site-packages. Several Python versions: the newest first.
-//! 8. The workspace's own install (see [`Finder::workspace_install`]), made by
-//!    `scripts/install-openvino`.
-//! 9. Official archive defaults: `/opt/intel/openvino*`, the newest version first.
-//! 10. Distro folders: `/usr/lib/x86_64-linux-gnu`, `/usr/lib/aarch64-linux-gnu`, `/usr/lib64`,
-//!     `/usr/lib`, `/usr/local/lib`, `/usr/local/lib64`.
-//!
-//! # Which file
-//! In a folder, the library may be `libopenvino_c.so` or carry only versioned names
-//! (`libopenvino_c.so.2641`, `libopenvino_c.so.2026.4.1`; macOS `libopenvino_c.2641.dylib`;
-//! Windows `openvino_c.dll`). The highest version wins, compared numerically. A compact suffix of
-//! 4 digits reads `YYMP` (`2641` is 2026.4.1), of 5 digits `YYMMP` (`26101` is 2026.10.1).
-//! A folder is accepted only if the core library (`libopenvino`) is beside it and the version is
-//! at least [`MIN_SUPPORTED`].
-//!
-//! With `RUST_LOG=debug` (through the `log` facade) every place looked at is logged; when nothing
-//! is found the [`Error`] lists them and says how to fix it.
+//! and its run-time loader. Pure Rust, no FFI: it only reads environment variables, folders and
+//! `openvino.pc` files.
 //!
 //! ```
-//! // Never panics, whatever is installed:
+//! // Never panics and assumes nothing about what is installed:
 //! let probe = openvino_finder::probe();
 //! println!("{probe}");
 //! match openvino_finder::find() {
-//!     Ok(library) => println!("found {} ({})", library.path().display(), library.source()),
-//!     Err(e) => println!("{e}"),
+//!     Ok(library) => println!("found {library}"),
+//!     Err(e) => println!("{e}"), // every place looked at, and what to do
 //! }
 //! ```
+//!
+//! # Search order
+//! Candidates are looked at in this order; the first one accepted wins. "Under the system root"
+//! means under `/`, or under [`Finder::system_root`] in tests.
+//!
+//! 1. `OPENVINO_LIB_PATH`: the folder holding the library, or the library file itself.
+//! 2. `OPENVINO_INSTALL_DIR`, an official archive: `runtime/lib/intel64`,
+//!    `runtime/lib/intel64/Release`, `runtime/lib/aarch64`, `runtime/lib/aarch64/Release`,
+//!    `runtime/lib/arm64/Release`; or a plain prefix: `lib`, `lib64`.
+//! 3. `OPENVINO_BUILD_DIR`, a build tree: `bin/intel64/Release`, `bin/intel64/Debug`,
+//!    `bin/intel64/RelWithDebInfo`, `bin/aarch64/Release`, `bin/arm64/Release`.
+//! 4. `INTEL_OPENVINO_DIR`, as set by the official `setupvars.sh` (the layout of 2).
+//! 5. The entries of `LD_LIBRARY_PATH`, then `DYLD_LIBRARY_PATH`, then `PATH` (empty entries
+//!    skipped).
+//! 6. pkg-config: the `libdir` of `openvino.pc`, read without the `pkg-config` binary, from each
+//!    `PKG_CONFIG_PATH` entry, then from the default folders under the system root:
+//!    `/usr/lib/x86_64-linux-gnu/pkgconfig`, `/usr/lib/aarch64-linux-gnu/pkgconfig`,
+//!    `/usr/lib64/pkgconfig`, `/usr/lib/pkgconfig`, `/usr/local/lib/pkgconfig`,
+//!    `/usr/share/pkgconfig`. Variables (`${prefix}`, `${exec_prefix}`, `${pcfiledir}`) are
+//!    expanded. Folders without an `openvino.pc` are not listed in the probe.
+//! 7. Python installs of the `openvino` wheel, whose library is in `openvino/libs` inside a
+//!    site-packages:
+//!    - `VIRTUAL_ENV`: `lib/python3.*/site-packages`;
+//!    - `CONDA_PREFIX`: first `lib` itself (where conda's own `openvino` package puts the
+//!      library), then `lib/python3.*/site-packages`;
+//!    - the user site: `$HOME/.local/lib/python3.*/site-packages`;
+//!    - pyenv: `versions/*/lib/python3.*/site-packages` under `$PYENV_ROOT` or `$HOME/.pyenv`;
+//!    - the system site-packages under the system root: `/usr/local/lib/python3.*/site-packages`
+//!      and `dist-packages`, `/usr/lib/python3/dist-packages`, `/usr/lib/python3.*/site-packages`.
+//!
+//!    Where there are several Python versions (or pyenv versions) the highest comes first,
+//!    compared numerically (`python3.12` before `python3.9`).
+//! 8. The workspace's own install, when given with [`Finder::workspace_install`]: its `libs`.
+//! 9. Official archives under the system root, `/opt/intel/openvino*` (`openvino_2026.4.1`,
+//!    `openvino_2025`, `openvino`): the highest version first, numerically, each with the layout
+//!    of 2.
+//! 10. Distro folders under the system root: `/usr/lib/x86_64-linux-gnu`,
+//!     `/usr/lib/aarch64-linux-gnu`, `/usr/lib64`, `/usr/lib`, `/usr/local/lib`,
+//!     `/usr/local/lib64`.
+//!
+//! A folder reached twice is looked at once, under the first step that reached it. An
+//! environment variable set to the empty string counts as unset. Where a pattern (`python3.*`,
+//! `openvino*`) matches nothing, the probe lists the pattern itself as missing.
+//!
+//! # Which file in a folder
+//! The library may be named `libopenvino_c.so`, `libopenvino_c.so.2641` or
+//! `libopenvino_c.so.2026.4.1` (Linux), `libopenvino_c.dylib`, `libopenvino_c.2641.dylib` or
+//! `libopenvino_c.2026.4.1.dylib` (macOS), or `openvino_c.dll` (Windows); all are recognised on
+//! every platform. The compact form is ambiguous, so exactly 4 digits read `YYMP` (`2641` is
+//! 2026.4.1) and exactly 5 digits read `YYMMP` (`26101` is 2026.10.1); other lengths are not
+//! versions.
+//!
+//! Where several names are present, the highest version wins, compared numerically; an
+//! unversioned name is taken only when no name carries a version (it is usually a symlink to a
+//! versioned one), and its version is then read from the name it links to. A folder is
+//! accepted only if
+//! - the version, where known, is at least [`MIN_SUPPORTED`] (older releases have another C
+//!   ABI), and
+//! - the core library (`libopenvino.so*`, `libopenvino*.dylib`, `openvino.dll`) is beside it.
+//!
+//! Otherwise the candidate is rejected (see [`Verdict`]) and the search goes on.
+//!
+//! # Diagnostics
+//! Every place looked at is logged with `log::debug!`, and what was found with `log::info!`.
+//! [`probe`] returns the same list as a value; when nothing is found, [`Error`] lists it and says
+//! how to fix it.
 
-use std::cmp::Ordering;
-use std::collections::BTreeMap;
+#![warn(missing_docs)]
+
+mod file_name;
+mod pkg_config;
+mod version;
+
+use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-/// An OpenVINO release number.
+use file_name::{Lib, Name};
+pub use version::{MIN_SUPPORTED, ParseVersionError, Version};
+
+/// Finds the library from the real environment: `Finder::from_env().find()`.
 ///
 /// ```
-/// use openvino_finder::Version;
-/// let v: Version = "2026.4.1".parse().unwrap();
-/// assert!(v < "2026.10.0".parse::<Version>().unwrap(), "numeric, not textual");
-/// assert_eq!(v.to_string(), "2026.4.1");
+/// if let Ok(library) = openvino_finder::find() {
+///     println!("{}", library.path().display());
+/// }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Version {
-    /// The year, e.g. 2026.
-    pub major: u32,
-    /// The release of the year.
-    pub minor: u32,
-    /// The patch.
-    pub patch: u32,
+pub fn find() -> Result<Library, Error> {
+    Finder::from_env().find()
 }
 
-impl fmt::Display for Version {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
-    }
+/// Every candidate the real environment offers, with its verdict: `Finder::from_env().probe()`.
+///
+/// ```
+/// let probe = openvino_finder::probe();
+/// println!("{probe}");
+/// ```
+pub fn probe() -> Probe {
+    Finder::from_env().probe()
 }
 
-/// The text is not a version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseVersionError(String);
-
-impl fmt::Display for ParseVersionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a version like 2026.4.1", self.0)
-    }
-}
-
-impl std::error::Error for ParseVersionError {}
-
-impl FromStr for Version {
-    type Err = ParseVersionError;
-
-    /// Parses `2026.4.1`, `2026.4` or `2026`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseVersionError(s.to_owned());
-        let mut parts = s.split('.');
-        let mut next = |required: bool| -> Result<u32, ParseVersionError> {
-            match parts.next() {
-                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-                    p.parse().map_err(|_| err())
-                }
-                None if !required => Ok(0),
-                _ => Err(err()),
-            }
-        };
-        let version = Version {
-            major: next(true)?,
-            minor: next(false)?,
-            patch: next(false)?,
-        };
-        if parts.next().is_some() {
-            return Err(err());
-        }
-        Ok(version)
-    }
-}
-
-impl Version {
-    /// Reads the compact soname suffix OpenVINO uses (`2641` → 2026.4.1, `26101` → 2026.10.1).
-    fn from_compact(digits: &str) -> Option<Version> {
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let (yy, minor, patch) = match digits.len() {
-            4 => (&digits[0..2], &digits[2..3], &digits[3..4]),
-            5 => (&digits[0..2], &digits[2..4], &digits[4..5]),
-            _ => return None,
-        };
-        Some(Version {
-            major: 2000 + yy.parse::<u32>().ok()?,
-            minor: minor.parse().ok()?,
-            patch: patch.parse().ok()?,
-        })
-    }
-}
-
-/// The oldest release whose C ABI the bindings accept: 2025.1 renumbered `ov_element_type_e`.
-pub const MIN_SUPPORTED: Version = Version {
-    major: 2025,
-    minor: 1,
-    patch: 0,
-};
-
-/// Which search step found (or looked at) a folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which search step proposed a candidate (see the crate docs for the order).
+///
+/// ```
+/// use openvino_finder::Source;
+/// assert_eq!(
+///     Source::LibraryPath("LD_LIBRARY_PATH".into()).to_string(),
+///     "LD_LIBRARY_PATH entry"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Source {
     /// `OPENVINO_LIB_PATH`.
     OpenvinoLibPath,
-    /// `OPENVINO_INSTALL_DIR`.
+    /// `OPENVINO_INSTALL_DIR` (official archive layout).
     OpenvinoInstallDir,
-    /// `OPENVINO_BUILD_DIR`.
+    /// `OPENVINO_BUILD_DIR` (build tree).
     OpenvinoBuildDir,
-    /// `INTEL_OPENVINO_DIR` (from `setupvars.sh`).
+    /// `INTEL_OPENVINO_DIR`, from the official `setupvars.sh`.
     IntelOpenvinoDir,
-    /// A library search path variable (`LD_LIBRARY_PATH`, `DYLD_LIBRARY_PATH`, `PATH`).
+    /// An entry of the named search path variable: `LD_LIBRARY_PATH`, `DYLD_LIBRARY_PATH` or
+    /// `PATH`.
     LibraryPath(String),
-    /// An `openvino.pc` file.
-    PkgConfig(PathBuf),
-    /// The active virtualenv.
+    /// The `libdir` of an `openvino.pc` file.
+    PkgConfig,
+    /// The wheel in the active virtualenv (`VIRTUAL_ENV`).
     VirtualEnv,
-    /// The active conda environment.
+    /// The active conda environment (`CONDA_PREFIX`): conda's package or the wheel.
     Conda,
-    /// The user's site-packages.
+    /// The wheel in the user's site-packages (under `HOME`).
     PythonUserSite,
-    /// A pyenv Python.
+    /// The wheel in a pyenv Python (`PYENV_ROOT`, or `~/.pyenv`).
     Pyenv,
-    /// A system site-packages.
+    /// The wheel in a system site-packages.
     PythonSystemSite,
-    /// This workspace's `upstream/` install.
+    /// The workspace's own install ([`Finder::workspace_install`]).
     Workspace,
-    /// `/opt/intel/openvino*`.
+    /// An official archive in `/opt/intel`.
     OfficialArchive,
-    /// A distro library folder.
+    /// A distro library folder (`/usr/lib/x86_64-linux-gnu`, ...).
     Distro,
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::OpenvinoLibPath => write!(f, "OPENVINO_LIB_PATH"),
-            Source::OpenvinoInstallDir => write!(f, "OPENVINO_INSTALL_DIR"),
-            Source::OpenvinoBuildDir => write!(f, "OPENVINO_BUILD_DIR"),
-            Source::IntelOpenvinoDir => write!(f, "INTEL_OPENVINO_DIR (setupvars.sh)"),
-            Source::LibraryPath(var) => write!(f, "{var}"),
-            Source::PkgConfig(pc) => write!(f, "pkg-config {}", pc.display()),
-            Source::VirtualEnv => write!(f, "VIRTUAL_ENV (pip wheel)"),
-            Source::Conda => write!(f, "CONDA_PREFIX"),
-            Source::PythonUserSite => write!(f, "Python user site-packages (pip wheel)"),
-            Source::Pyenv => write!(f, "pyenv site-packages (pip wheel)"),
-            Source::PythonSystemSite => write!(f, "Python system site-packages (pip wheel)"),
-            Source::Workspace => write!(f, "workspace install (scripts/install-openvino)"),
-            Source::OfficialArchive => write!(f, "official archive"),
-            Source::Distro => write!(f, "distro library folder"),
+            Source::OpenvinoLibPath => f.write_str("OPENVINO_LIB_PATH"),
+            Source::OpenvinoInstallDir => f.write_str("OPENVINO_INSTALL_DIR, official archive"),
+            Source::OpenvinoBuildDir => f.write_str("OPENVINO_BUILD_DIR, build tree"),
+            Source::IntelOpenvinoDir => f.write_str("INTEL_OPENVINO_DIR, from setupvars.sh"),
+            Source::LibraryPath(var) => write!(f, "{var} entry"),
+            Source::PkgConfig => f.write_str("pkg-config openvino.pc"),
+            Source::VirtualEnv => f.write_str("pip wheel in VIRTUAL_ENV"),
+            Source::Conda => f.write_str("conda environment CONDA_PREFIX"),
+            Source::PythonUserSite => f.write_str("pip wheel in the user site-packages (HOME)"),
+            Source::Pyenv => f.write_str("pip wheel in pyenv (PYENV_ROOT or ~/.pyenv)"),
+            Source::PythonSystemSite => f.write_str("pip wheel in the system site-packages"),
+            Source::Workspace => f.write_str("workspace install (scripts/install-openvino)"),
+            Source::OfficialArchive => f.write_str("official archive in /opt/intel"),
+            Source::Distro => f.write_str("distro library folder"),
         }
     }
 }
 
-/// Why a candidate was taken or passed over.
+/// Whether a candidate was taken, and if not, why.
+///
+/// ```
+/// use openvino_finder::{Verdict, Version};
+/// let old = Verdict::UnsupportedVersion(Version::new(2024, 6, 0));
+/// assert_eq!(old.to_string(), "rejected: version 2024.6.0 is older than 2025.1.0");
+/// assert!(Verdict::Accepted.is_accepted());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Verdict {
-    /// Taken.
+    /// Taken: `libopenvino_c` and `libopenvino` are here, and the version is supported.
     Accepted,
-    /// The folder does not exist.
-    NotADirectory,
-    /// No `libopenvino_c` in the folder.
+    /// No `libopenvino_c` here, or no such folder at all.
     Missing,
-    /// `libopenvino_c` is there but the core library `libopenvino` is not.
+    /// `libopenvino_c` is here but the core library `libopenvino` is not beside it.
     MissingCompanion,
     /// The library is older than [`MIN_SUPPORTED`].
     UnsupportedVersion(Version),
+    /// The path exists but is neither a folder nor a `libopenvino_c` file.
+    NotADirectory,
+    /// The folder, or the `openvino.pc` naming it, could not be used; the text says why.
+    Unreadable(String),
+}
+
+impl Verdict {
+    /// Whether the candidate was taken.
+    ///
+    /// ```
+    /// assert!(!openvino_finder::Verdict::Missing.is_accepted());
+    /// ```
+    pub fn is_accepted(&self) -> bool {
+        *self == Verdict::Accepted
+    }
 }
 
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Verdict::Accepted => write!(f, "taken"),
-            Verdict::NotADirectory => write!(f, "rejected: no such folder"),
-            Verdict::Missing => write!(f, "rejected: no libopenvino_c"),
-            Verdict::MissingCompanion => {
-                write!(f, "rejected: libopenvino_c without libopenvino beside it")
-            }
+            Verdict::Accepted => f.write_str("taken"),
+            Verdict::Missing => f.write_str("rejected: no libopenvino_c here"),
+            Verdict::MissingCompanion => f.write_str(
+                "rejected: libopenvino_c without the core library libopenvino beside it",
+            ),
             Verdict::UnsupportedVersion(v) => {
                 write!(f, "rejected: version {v} is older than {MIN_SUPPORTED}")
             }
+            Verdict::NotADirectory => {
+                f.write_str("rejected: neither a folder nor a libopenvino_c file")
+            }
+            Verdict::Unreadable(why) => write!(f, "rejected: {why}"),
         }
     }
 }
 
 /// One place looked at.
+///
+/// ```
+/// for candidate in &openvino_finder::probe().candidates {
+///     println!("{} ({}): {}", candidate.path.display(), candidate.source, candidate.verdict);
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    /// The folder (or, when a library was found in it, the library file).
+    /// The folder looked in; for an accepted candidate, the library file picked in it.
     pub path: PathBuf,
-    /// The search step.
+    /// The search step that proposed it.
     pub source: Source,
     /// Taken, or why not.
     pub verdict: Verdict,
 }
 
-/// Every candidate looked at, in order (the search stops at the first accepted one).
+/// Every candidate looked at, in search order, each with its verdict.
+///
+/// [`Finder::probe`] looks at every candidate, even past the first accepted one, so a probe also
+/// shows the installs that the found one shadows; [`Probe::found`] is the one [`Finder::find`]
+/// returns.
+///
+/// ```
+/// let probe = openvino_finder::probe();
+/// match probe.found() {
+///     Some(taken) => println!("would use {}", taken.path.display()),
+///     None => println!("nothing usable; looked in:\n{probe}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Probe {
-    /// The candidates.
+    /// The candidates, in search order.
     pub candidates: Vec<Candidate>,
 }
 
 impl Probe {
-    /// The accepted candidate, if any.
+    /// The first accepted candidate, the one [`Finder::find`] returns.
+    ///
+    /// ```
+    /// assert!(openvino_finder::Probe::default().found().is_none());
+    /// ```
     pub fn found(&self) -> Option<&Candidate> {
-        self.candidates
-            .iter()
-            .find(|c| c.verdict == Verdict::Accepted)
+        self.candidates.iter().find(|c| c.verdict.is_accepted())
     }
 }
 
 impl fmt::Display for Probe {
+    /// One line per candidate: `  [taken] <path> (<source>)` or
+    /// `  [rejected: <reason>] <path> (<source>)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.candidates.is_empty() {
-            return writeln!(f, "  (no candidate folders)");
+            return writeln!(f, "  (no candidates)");
         }
         for c in &self.candidates {
             writeln!(f, "  [{}] {} ({})", c.verdict, c.path.display(), c.source)?;
@@ -266,32 +293,46 @@ impl fmt::Display for Probe {
     }
 }
 
-/// The library found.
+/// The OpenVINO C library found.
+///
+/// ```
+/// if let Ok(library) = openvino_finder::find() {
+///     println!("{} in {} from {}", library.file_name(), library.dir().display(), library.source());
+///     if let Some(version) = library.version() {
+///         assert!(*version >= openvino_finder::MIN_SUPPORTED);
+///     }
+///     println!("headers: {:?}", library.include_dir());
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Library {
     path: PathBuf,
     version: Option<Version>,
     source: Source,
-    root: PathBuf,
+    /// The `includedir` of the `openvino.pc` that led here.
+    pc_includedir: Option<PathBuf>,
 }
 
 impl Library {
-    /// The library file, e.g. `.../openvino/libs/libopenvino_c.so.2641`.
+    /// The library file itself, e.g. `.../openvino/libs/libopenvino_c.so.2641`.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The folder holding it, and so OpenVINO's plugins.
+    /// The folder holding the library, and so the core library and OpenVINO's plugins.
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
-    /// The library's file name.
+    /// The library's file name, e.g. `libopenvino_c.so.2641`.
     pub fn file_name(&self) -> &str {
-        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        self.path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
     }
 
-    /// The version its file name carries, if any.
+    /// The version its file name carries (or, for an unversioned symlink, the name it links to).
     pub fn version(&self) -> Option<&Version> {
         self.version.as_ref()
     }
@@ -301,40 +342,66 @@ impl Library {
         &self.source
     }
 
-    /// The folder holding `openvino/c/openvino.h` for this install, where there is one:
-    /// `include` beside a wheel's `libs`, `runtime/include` of an archive, `include` of a prefix,
-    /// `/usr/include` for distro folders.
+    /// The folder holding `openvino/c/openvino.h` for this install, where one exists: the
+    /// `includedir` of the `openvino.pc` that led here, else the first `include` folder one to
+    /// three levels above [`Library::dir`]. That is `<libs>/../include` for a wheel or the
+    /// workspace install, `runtime/include` for an archive, `<prefix>/include` for a prefix,
+    /// conda environment or distro folder (`/usr/include`). A build tree usually has none.
     pub fn include_dir(&self) -> Option<PathBuf> {
-        let dir = self.dir();
-        let mut guesses: Vec<PathBuf> = dir
+        let above = self
+            .dir()
             .ancestors()
             .skip(1)
-            .take(4)
-            .map(|a| a.join("include"))
-            .collect();
-        guesses.extend(
-            dir.ancestors()
-                .skip(1)
-                .take(4)
-                .map(|a| a.join("runtime/include")),
-        );
-        guesses.push(self.root.join("usr/include"));
-        guesses.push(self.root.join("usr/local/include"));
-        guesses
-            .into_iter()
-            .find(|g| g.join("openvino/c/openvino.h").is_file())
+            .take(3)
+            .map(|a| a.join("include"));
+        self.pc_includedir
+            .iter()
+            .cloned()
+            .chain(above)
+            .find(|d| d.join("openvino/c/openvino.h").is_file())
     }
 }
 
-/// The one error: nothing acceptable was found.
+impl fmt::Display for Library {
+    /// `<path> (OpenVINO <version>, <source>)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.version {
+            Some(v) => write!(f, "{} (OpenVINO {v}, {})", self.path.display(), self.source),
+            None => write!(f, "{} ({})", self.path.display(), self.source),
+        }
+    }
+}
+
+/// Why no library was returned.
+///
+/// ```
+/// use openvino_finder::{Error, Finder};
+/// let err = Finder::empty().system_root("/nonexistent-root").find().unwrap_err();
+/// let Error::NotFound { probe } = &err;
+/// assert!(probe.found().is_none());
+/// assert!(err.to_string().contains("set OPENVINO_LIB_PATH"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Error {
-    /// No folder held an acceptable library; the probe says where it looked.
+    /// No candidate was accepted.
     NotFound {
-        /// Every place looked at.
+        /// Every place looked at, with the reason each was rejected.
         probe: Probe,
     },
+}
+
+impl Error {
+    /// The places looked at.
+    ///
+    /// ```
+    /// let err = openvino_finder::Finder::empty().system_root("/nonexistent-root").find().unwrap_err();
+    /// assert!(!err.probe().candidates.is_empty());
+    /// ```
+    pub fn probe(&self) -> &Probe {
+        match self {
+            Error::NotFound { probe } => probe,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -342,9 +409,9 @@ impl fmt::Display for Error {
         match self {
             Error::NotFound { probe } => write!(
                 f,
-                "OpenVINO C library (libopenvino_c, {MIN_SUPPORTED} or newer) not found; looked in:\n{probe}\
-                 To fix: run scripts/install-openvino (in this workspace), `pip install openvino`, \
-                 or set OPENVINO_LIB_PATH to the folder holding libopenvino_c"
+                "OpenVINO C library (libopenvino_c) not found; looked in:\n{probe}\
+                 run scripts/install-openvino, `pip install openvino`, or set OPENVINO_LIB_PATH \
+                 to the folder holding libopenvino_c (OpenVINO {MIN_SUPPORTED} or newer)"
             ),
         }
     }
@@ -352,23 +419,19 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Finds the library from the real environment (see the crate docs for the order).
-pub fn find() -> Result<Library, Error> {
-    Finder::from_env().find()
-}
-
-/// Reports every candidate from the real environment.
-pub fn probe() -> Probe {
-    Finder::from_env().probe()
-}
-
-/// The search, with an environment that tests can replace.
+/// The search, over an environment that can be replaced: real variables and `/`, or (for tests)
+/// chosen variables and a fake system root.
 ///
 /// ```
 /// use openvino_finder::Finder;
-/// // Nothing installed under an empty root: every candidate is rejected.
-/// let probe = Finder::empty().system_root("/nonexistent-root").probe();
+/// // Nothing is installed under an empty root, so every candidate is rejected.
+/// let finder = Finder::empty()
+///     .system_root("/nonexistent-root")
+///     .var("OPENVINO_LIB_PATH", "/nonexistent-root/ov");
+/// let probe = finder.probe();
 /// assert!(probe.found().is_none());
+/// assert_eq!(probe.candidates[0].path.to_str(), Some("/nonexistent-root/ov"));
+/// assert!(finder.find().is_err());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Finder {
@@ -377,6 +440,7 @@ pub struct Finder {
     workspace: Option<PathBuf>,
 }
 
+/// The environment variables the search reads.
 const VARS: &[&str] = &[
     "OPENVINO_LIB_PATH",
     "OPENVINO_INSTALL_DIR",
@@ -392,8 +456,50 @@ const VARS: &[&str] = &[
     "PYENV_ROOT",
 ];
 
+const ARCHIVE_LAYOUT: &[&str] = &[
+    "runtime/lib/intel64",
+    "runtime/lib/intel64/Release",
+    "runtime/lib/aarch64",
+    "runtime/lib/aarch64/Release",
+    "runtime/lib/arm64/Release",
+    "lib",
+    "lib64",
+];
+
+const BUILD_LAYOUT: &[&str] = &[
+    "bin/intel64/Release",
+    "bin/intel64/Debug",
+    "bin/intel64/RelWithDebInfo",
+    "bin/aarch64/Release",
+    "bin/arm64/Release",
+];
+
+const PKG_CONFIG_DIRS: &[&str] = &[
+    "/usr/lib/x86_64-linux-gnu/pkgconfig",
+    "/usr/lib/aarch64-linux-gnu/pkgconfig",
+    "/usr/lib64/pkgconfig",
+    "/usr/lib/pkgconfig",
+    "/usr/local/lib/pkgconfig",
+    "/usr/share/pkgconfig",
+];
+
+const DISTRO_DIRS: &[&str] = &[
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/usr/lib64",
+    "/usr/lib",
+    "/usr/local/lib",
+    "/usr/local/lib64",
+];
+
 impl Finder {
-    /// The real environment variables, system root `/`.
+    /// The real environment variables (those the search reads, `HOME` included) and system
+    /// root `/`.
+    ///
+    /// ```
+    /// let probe = openvino_finder::Finder::from_env().probe();
+    /// println!("{probe}");
+    /// ```
     pub fn from_env() -> Self {
         let vars = VARS
             .iter()
@@ -401,12 +507,17 @@ impl Finder {
             .collect();
         Self {
             vars,
-            root: PathBuf::from("/"),
-            workspace: None,
+            ..Self::empty()
         }
     }
 
-    /// No environment variables at all, system root `/`.
+    /// No environment variables at all and system root `/`; tests add variables with
+    /// [`Finder::var`] and a fake root with [`Finder::system_root`].
+    ///
+    /// ```
+    /// let finder = openvino_finder::Finder::empty().system_root("/nonexistent-root");
+    /// assert!(finder.find().is_err());
+    /// ```
     pub fn empty() -> Self {
         Self {
             vars: BTreeMap::new(),
@@ -415,48 +526,114 @@ impl Finder {
         }
     }
 
-    /// Sets (or overrides) one environment variable.
+    /// Sets or overrides the environment variable `key`; an empty value counts as unset.
+    ///
+    /// ```
+    /// let finder = openvino_finder::Finder::from_env().var("OPENVINO_LIB_PATH", "/nonexistent/ov");
+    /// assert_eq!(finder.probe().candidates[0].path.to_str(), Some("/nonexistent/ov"));
+    /// ```
     pub fn var(mut self, key: &str, value: impl Into<OsString>) -> Self {
         self.vars.insert(key.to_owned(), value.into());
         self
     }
 
-    /// A prefix for every absolute system folder (`/opt/intel`, `/usr/lib/...`), for tests.
+    /// Puts every absolute system folder (`/opt/intel`, `/usr/lib/...`, `/usr/local/...`, the
+    /// default pkg-config folders) under `root`, so tests can build fake trees. Paths taken from
+    /// environment variables are used as they are.
+    ///
+    /// ```
+    /// let probe = openvino_finder::Finder::empty().system_root("/fake").probe();
+    /// assert!(probe.candidates.iter().any(|c| c.path.starts_with("/fake/usr/lib")));
+    /// ```
     pub fn system_root(mut self, root: impl Into<PathBuf>) -> Self {
         self.root = root.into();
         self
     }
 
-    /// The workspace's own install: a folder laid out like the wheel's `openvino/` folder
-    /// (`libs/`, `include/`).
+    /// Adds the workspace's own install (step 8): `dir` laid out like the wheel's `openvino/`
+    /// folder, with the library in `dir/libs` and the headers in `dir/include/openvino/c`.
+    ///
+    /// ```
+    /// use openvino_finder::{Finder, Source};
+    /// let probe = Finder::empty().workspace_install("/nonexistent/openvino").probe();
+    /// let ws = probe.candidates.iter().find(|c| c.source == Source::Workspace).unwrap();
+    /// assert_eq!(ws.path.to_str(), Some("/nonexistent/openvino/libs"));
+    /// ```
     pub fn workspace_install(mut self, dir: impl Into<PathBuf>) -> Self {
         self.workspace = Some(dir.into());
         self
     }
 
-    /// The first acceptable library, in the documented order.
+    /// Looks at the candidates in order and returns the first acceptable library.
+    ///
+    /// ```
+    /// match openvino_finder::Finder::from_env().find() {
+    ///     Ok(library) => println!("{library}"),
+    ///     Err(e) => println!("{e}"),
+    /// }
+    /// ```
     pub fn find(&self) -> Result<Library, Error> {
-        let mut probe = Probe::default();
-        match self.search(&mut probe, true) {
+        let (probe, library) = self.search(true);
+        match library {
             Some(library) => {
-                log::info!(
-                    "found OpenVINO at {} ({})",
-                    library.path.display(),
-                    library.source
-                );
+                log::info!("openvino-finder: found {library}");
                 Ok(library)
             }
             None => Err(Error::NotFound { probe }),
         }
     }
 
-    /// Every candidate, in order, with its verdict (looks past the first accepted one).
+    /// Every candidate, in order, with its verdict. Unlike [`Finder::find`] it goes on past the
+    /// first accepted candidate, so it also shows what that one shadows.
+    ///
+    /// ```
+    /// let probe = openvino_finder::Finder::from_env().probe();
+    /// let accepted = probe.candidates.iter().filter(|c| c.verdict.is_accepted()).count();
+    /// assert_eq!(probe.found().is_some(), accepted > 0);
+    /// ```
     pub fn probe(&self) -> Probe {
-        let mut probe = Probe::default();
-        self.search(&mut probe, false);
-        probe
+        self.search(false).0
     }
 
+    fn search(&self, stop_at_first: bool) -> (Probe, Option<Library>) {
+        let mut probe = Probe::default();
+        let mut first = None;
+        for place in self.places() {
+            let examined = match place.rejected {
+                Some(verdict) => Err(verdict),
+                None => examine(&place.path),
+            };
+            let (path, verdict) = match examined {
+                Ok((file, version)) => {
+                    let library = Library {
+                        path: file.clone(),
+                        version,
+                        source: place.source.clone(),
+                        pc_includedir: place.pc_includedir,
+                    };
+                    first.get_or_insert(library);
+                    (file, Verdict::Accepted)
+                }
+                Err(verdict) => (place.path, verdict),
+            };
+            log::debug!(
+                "openvino-finder: [{verdict}] {} ({})",
+                path.display(),
+                place.source
+            );
+            probe.candidates.push(Candidate {
+                path,
+                source: place.source,
+                verdict,
+            });
+            if stop_at_first && first.is_some() {
+                break;
+            }
+        }
+        (probe, first)
+    }
+
+    /// A variable's value as a path; unset and empty are the same.
     fn var_path(&self, key: &str) -> Option<PathBuf> {
         self.vars
             .get(key)
@@ -464,356 +641,278 @@ impl Finder {
             .map(PathBuf::from)
     }
 
-    fn sys(&self, absolute: &str) -> PathBuf {
-        self.root.join(absolute.trim_start_matches('/'))
-    }
-
-    fn search(&self, probe: &mut Probe, stop_at_first: bool) -> Option<Library> {
-        let mut first = None;
-        for (dir, source) in self.candidate_dirs() {
-            let (verdict, library) = self.examine(&dir, &source);
-            log::debug!("openvino-finder: {} ({source}): {verdict}", dir.display());
-            probe.candidates.push(Candidate {
-                path: library.as_ref().map_or(dir, |l| l.path.clone()),
-                source,
-                verdict,
-            });
-            if let Some(library) = library {
-                if stop_at_first {
-                    return Some(library);
-                }
-                first.get_or_insert(library);
-            }
-        }
-        first
-    }
-
-    /// Every folder to look at, in order.
-    fn candidate_dirs(&self) -> Vec<(PathBuf, Source)> {
-        let mut dirs = Vec::new();
-        if let Some(p) = self.var_path("OPENVINO_LIB_PATH") {
-            dirs.push((p, Source::OpenvinoLibPath));
-        }
-        if let Some(p) = self.var_path("OPENVINO_INSTALL_DIR") {
-            dirs.extend(
-                archive_dirs(&p)
-                    .into_iter()
-                    .map(|d| (d, Source::OpenvinoInstallDir)),
-            );
-        }
-        if let Some(p) = self.var_path("OPENVINO_BUILD_DIR") {
-            dirs.extend(
-                build_dirs(&p)
-                    .into_iter()
-                    .map(|d| (d, Source::OpenvinoBuildDir)),
-            );
-        }
-        if let Some(p) = self.var_path("INTEL_OPENVINO_DIR") {
-            dirs.extend(
-                archive_dirs(&p)
-                    .into_iter()
-                    .map(|d| (d, Source::IntelOpenvinoDir)),
-            );
-        }
-        for var in ["LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PATH"] {
-            if let Some(value) = self.vars.get(var) {
-                dirs.extend(
-                    std::env::split_paths(value)
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .map(|p| (p, Source::LibraryPath(var.to_owned()))),
-                );
-            }
-        }
-        for pc in self.pkg_config_files() {
-            if let Some(libdir) = pkg_config_libdir(&pc) {
-                dirs.push((libdir, Source::PkgConfig(pc)));
-            }
-        }
-        if let Some(venv) = self.var_path("VIRTUAL_ENV") {
-            dirs.extend(
-                wheel_dirs(&venv.join("lib"))
-                    .into_iter()
-                    .map(|d| (d, Source::VirtualEnv)),
-            );
-        }
-        if let Some(conda) = self.var_path("CONDA_PREFIX") {
-            dirs.push((conda.join("lib"), Source::Conda));
-            dirs.extend(
-                wheel_dirs(&conda.join("lib"))
-                    .into_iter()
-                    .map(|d| (d, Source::Conda)),
-            );
-        }
-        if let Some(home) = self.var_path("HOME") {
-            dirs.extend(
-                wheel_dirs(&home.join(".local/lib"))
-                    .into_iter()
-                    .map(|d| (d, Source::PythonUserSite)),
-            );
-        }
-        let pyenv = self
-            .var_path("PYENV_ROOT")
-            .or_else(|| self.var_path("HOME").map(|h| h.join(".pyenv")));
-        if let Some(pyenv) = pyenv {
-            for version in sorted_versions(&pyenv.join("versions"), "") {
-                dirs.extend(
-                    wheel_dirs(&version.join("lib"))
-                        .into_iter()
-                        .map(|d| (d, Source::Pyenv)),
-                );
-            }
-        }
-        for lib in ["/usr/local/lib", "/usr/lib"] {
-            dirs.extend(
-                wheel_dirs(&self.sys(lib))
-                    .into_iter()
-                    .map(|d| (d, Source::PythonSystemSite)),
-            );
-        }
-        dirs.push((
-            self.sys("/usr/lib/python3/dist-packages/openvino/libs"),
-            Source::PythonSystemSite,
-        ));
-        if let Some(ws) = &self.workspace {
-            dirs.push((ws.join("libs"), Source::Workspace));
-        }
-        for archive in sorted_versions(&self.sys("/opt/intel"), "openvino") {
-            dirs.extend(
-                archive_dirs(&archive)
-                    .into_iter()
-                    .map(|d| (d, Source::OfficialArchive)),
-            );
-        }
-        for distro in [
-            "/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu",
-            "/usr/lib64",
-            "/usr/lib",
-            "/usr/local/lib",
-            "/usr/local/lib64",
-        ] {
-            dirs.push((self.sys(distro), Source::Distro));
-        }
-        dirs
-    }
-
-    fn pkg_config_files(&self) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = self
-            .vars
-            .get("PKG_CONFIG_PATH")
+    /// A variable's value as a list of paths, empty entries skipped.
+    fn var_paths(&self, key: &str) -> Vec<PathBuf> {
+        self.vars
+            .get(key)
             .map(|v| {
                 std::env::split_paths(v)
                     .filter(|p| !p.as_os_str().is_empty())
                     .collect()
             })
-            .unwrap_or_default();
-        for d in [
-            "/usr/lib/x86_64-linux-gnu/pkgconfig",
-            "/usr/lib/aarch64-linux-gnu/pkgconfig",
-            "/usr/lib64/pkgconfig",
-            "/usr/lib/pkgconfig",
-            "/usr/local/lib/pkgconfig",
-            "/usr/share/pkgconfig",
-        ] {
-            dirs.push(self.sys(d));
-        }
-        dirs.into_iter()
-            .map(|d| d.join("openvino.pc"))
-            .filter(|p| p.is_file())
-            .collect()
+            .unwrap_or_default()
     }
 
-    /// Looks in one candidate (a folder, or a library file for `OPENVINO_LIB_PATH`).
-    fn examine(&self, dir: &Path, source: &Source) -> (Verdict, Option<Library>) {
-        let (dir, only) = if dir.is_file() {
-            let name = dir.file_name().and_then(|n| n.to_str()).map(str::to_owned);
-            (dir.parent().unwrap_or(Path::new(".")).to_owned(), name)
-        } else {
-            (dir.to_owned(), None)
-        };
-        if !dir.is_dir() {
-            return (Verdict::NotADirectory, None);
+    /// An absolute system folder, under the system root.
+    fn sys(&self, absolute: &str) -> PathBuf {
+        self.root.join(absolute.trim_start_matches('/'))
+    }
+
+    /// Every candidate, in search order, without duplicates.
+    fn places(&self) -> Vec<Place> {
+        let mut places = Places::default();
+        if let Some(p) = self.var_path("OPENVINO_LIB_PATH") {
+            places.push(p, Source::OpenvinoLibPath);
         }
-        let names: Vec<String> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect(),
-            Err(_) => return (Verdict::NotADirectory, None),
-        };
-        let mut libraries: Vec<(Option<Version>, &String)> = names
-            .iter()
-            .filter(|n| only.as_ref().is_none_or(|o| o == *n))
-            .filter_map(|n| library_version("openvino_c", n).map(|v| (v, n)))
-            .collect();
-        if libraries.is_empty() {
-            return (Verdict::Missing, None);
+        if let Some(p) = self.var_path("OPENVINO_INSTALL_DIR") {
+            places.layout(&p, ARCHIVE_LAYOUT, Source::OpenvinoInstallDir);
         }
-        // Highest version first; an unversioned name only when nothing carries a version.
-        libraries.sort_by(|a, b| match (&a.0, &b.0) {
-            (Some(x), Some(y)) => y.cmp(x),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => a.1.cmp(b.1),
-        });
-        let (version, name) = libraries[0];
-        if let Some(v) = version
-            && v < MIN_SUPPORTED
-        {
-            return (Verdict::UnsupportedVersion(v), None);
+        if let Some(p) = self.var_path("OPENVINO_BUILD_DIR") {
+            places.layout(&p, BUILD_LAYOUT, Source::OpenvinoBuildDir);
         }
-        if !names
-            .iter()
-            .any(|n| library_version("openvino", n).is_some())
-        {
-            return (Verdict::MissingCompanion, None);
+        if let Some(p) = self.var_path("INTEL_OPENVINO_DIR") {
+            places.layout(&p, ARCHIVE_LAYOUT, Source::IntelOpenvinoDir);
         }
-        let library = Library {
-            path: dir.join(name),
-            version,
-            source: source.clone(),
-            root: self.root.clone(),
-        };
-        (Verdict::Accepted, Some(library))
+        for var in ["LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PATH"] {
+            for p in self.var_paths(var) {
+                places.push(p, Source::LibraryPath(var.to_owned()));
+            }
+        }
+        self.pkg_config_places(&mut places);
+        self.python_places(&mut places);
+        if let Some(ws) = &self.workspace {
+            places.push(ws.join("libs"), Source::Workspace);
+        }
+        let opt_intel = self.sys("/opt/intel");
+        let archives = subfolders_newest_first(&opt_intel, "openvino");
+        if archives.is_empty() {
+            places.push(opt_intel.join("openvino*"), Source::OfficialArchive);
+        }
+        for archive in archives {
+            places.layout(&archive, ARCHIVE_LAYOUT, Source::OfficialArchive);
+        }
+        for dir in DISTRO_DIRS {
+            places.push(self.sys(dir), Source::Distro);
+        }
+        places.list
+    }
+
+    fn pkg_config_places(&self, places: &mut Places) {
+        let mut pc_dirs = self.var_paths("PKG_CONFIG_PATH");
+        pc_dirs.extend(PKG_CONFIG_DIRS.iter().map(|d| self.sys(d)));
+        for pc in pc_dirs.iter().map(|d| d.join("openvino.pc")) {
+            if !pc.is_file() {
+                continue;
+            }
+            match pkg_config::read(&pc) {
+                Ok(pc) => {
+                    // OpenVINO's own file climbs out of its folder with `..`; show the real path.
+                    let libdir = std::fs::canonicalize(&pc.libdir).unwrap_or(pc.libdir);
+                    places.add(Place {
+                        pc_includedir: pc.includedir,
+                        ..Place::new(libdir, Source::PkgConfig)
+                    });
+                }
+                Err(why) => places.add(Place {
+                    rejected: Some(Verdict::Unreadable(format!("openvino.pc: {why}"))),
+                    ..Place::new(pc, Source::PkgConfig)
+                }),
+            }
+        }
+    }
+
+    fn python_places(&self, places: &mut Places) {
+        if let Some(venv) = self.var_path("VIRTUAL_ENV") {
+            places.wheels(&venv.join("lib"), &["site-packages"], Source::VirtualEnv);
+        }
+        if let Some(conda) = self.var_path("CONDA_PREFIX") {
+            places.push(conda.join("lib"), Source::Conda);
+            places.wheels(&conda.join("lib"), &["site-packages"], Source::Conda);
+        }
+        let home = self.var_path("HOME");
+        if let Some(home) = &home {
+            let user_lib = home.join(".local/lib");
+            places.wheels(&user_lib, &["site-packages"], Source::PythonUserSite);
+        }
+        let pyenv = self
+            .var_path("PYENV_ROOT")
+            .or_else(|| home.map(|h| h.join(".pyenv")));
+        if let Some(pyenv) = pyenv {
+            let versions = subfolders_newest_first(&pyenv.join("versions"), "");
+            if versions.is_empty() {
+                let pattern = pyenv.join("versions/*/lib/python3.*/site-packages");
+                places.push(pattern.join("openvino/libs"), Source::Pyenv);
+            }
+            for version in versions {
+                places.wheels(&version.join("lib"), &["site-packages"], Source::Pyenv);
+            }
+        }
+        let system = Source::PythonSystemSite;
+        let kinds = ["site-packages", "dist-packages"];
+        places.wheels(&self.sys("/usr/local/lib"), &kinds, system.clone());
+        let debian = self.sys("/usr/lib/python3/dist-packages/openvino/libs");
+        places.push(debian, system.clone());
+        places.wheels(&self.sys("/usr/lib"), &["site-packages"], system);
     }
 }
 
-/// If `file` is the library `stem` (`openvino_c` or `openvino`), its version from the name
-/// (`Some(None)` for an unversioned name).
-fn library_version(stem: &str, file: &str) -> Option<Option<Version>> {
-    let parse = |suffix: &str| -> Option<Option<Version>> {
-        if suffix.is_empty() {
-            return Some(None);
-        }
-        if suffix.contains('.') {
-            return suffix.parse().ok().map(Some);
-        }
-        Version::from_compact(suffix).map(Some)
-    };
-    if let Some(rest) = file.strip_prefix(&format!("lib{stem}.so")) {
-        return match rest.strip_prefix('.') {
-            Some(suffix) => parse(suffix),
-            None if rest.is_empty() => Some(None),
-            None => None,
-        };
-    }
-    if let Some(rest) = file
-        .strip_prefix(&format!("lib{stem}"))
-        .and_then(|r| r.strip_suffix(".dylib"))
-    {
-        return match rest.strip_prefix('.') {
-            Some(suffix) => parse(suffix),
-            None if rest.is_empty() => Some(None),
-            None => None,
-        };
-    }
-    (file == format!("{stem}.dll")).then_some(None)
+/// A candidate to look at.
+struct Place {
+    path: PathBuf,
+    source: Source,
+    /// The `includedir` of the `openvino.pc` naming this place.
+    pc_includedir: Option<PathBuf>,
+    /// Set when the place is known to be of no use without looking (a broken `openvino.pc`).
+    rejected: Option<Verdict>,
 }
 
-/// The library folders of an official archive (or a plain prefix).
-fn archive_dirs(root: &Path) -> Vec<PathBuf> {
-    [
-        "runtime/lib/intel64",
-        "runtime/lib/intel64/Release",
-        "runtime/lib/aarch64",
-        "runtime/lib/aarch64/Release",
-        "runtime/lib/arm64/Release",
-        "lib",
-        "lib64",
-    ]
-    .iter()
-    .map(|d| root.join(d))
-    .collect()
-}
-
-/// The library folders of a build tree.
-fn build_dirs(root: &Path) -> Vec<PathBuf> {
-    [
-        "bin/intel64/Release",
-        "bin/intel64/RelWithDebInfo",
-        "bin/intel64/Debug",
-        "bin/aarch64/Release",
-        "bin/arm64/Release",
-    ]
-    .iter()
-    .map(|d| root.join(d))
-    .collect()
-}
-
-/// `openvino/libs` in every `python3*/site-packages|dist-packages` under `lib`, newest first.
-fn wheel_dirs(lib: &Path) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for python in sorted_versions(lib, "python3") {
-        for site in ["site-packages", "dist-packages"] {
-            dirs.push(python.join(site).join("openvino/libs"));
+impl Place {
+    fn new(path: PathBuf, source: Source) -> Self {
+        Self {
+            path,
+            source,
+            pc_includedir: None,
+            rejected: None,
         }
     }
-    dirs
 }
 
-/// The subfolders of `dir` whose names start with `prefix`, ordered by the numbers in their
-/// names, highest first (`python3.12` before `python3.9`, `openvino_2026.4.1` before
-/// `openvino_2025`).
-fn sorted_versions(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+/// The candidate list being built; a path already listed is not listed again.
+#[derive(Default)]
+struct Places {
+    list: Vec<Place>,
+    seen: HashSet<PathBuf>,
+}
+
+impl Places {
+    fn add(&mut self, place: Place) {
+        if self.seen.insert(place.path.clone()) {
+            self.list.push(place);
+        }
+    }
+
+    fn push(&mut self, path: PathBuf, source: Source) {
+        self.add(Place::new(path, source));
+    }
+
+    /// The folders of an install layout under `root`.
+    fn layout(&mut self, root: &Path, layout: &[&str], source: Source) {
+        for dir in layout {
+            self.push(root.join(dir), source.clone());
+        }
+    }
+
+    /// `openvino/libs` in each `python3.*/<kind>` under `lib`, the newest Python first; the
+    /// pattern itself when there is no `python3.*` folder.
+    fn wheels(&mut self, lib: &Path, kinds: &[&str], source: Source) {
+        let pythons = subfolders_newest_first(lib, "python3.");
+        if pythons.is_empty() {
+            for kind in kinds {
+                let pattern = lib.join("python3.*").join(kind).join("openvino/libs");
+                self.push(pattern, source.clone());
+            }
+        }
+        for python in pythons {
+            for kind in kinds {
+                self.push(python.join(kind).join("openvino/libs"), source.clone());
+            }
+        }
+    }
+}
+
+/// The subfolders of `dir` whose names start with `prefix`, the highest numbers in their names
+/// first, compared numerically (`python3.12` before `python3.9`; `openvino_2026.4.1` before
+/// `openvino_2025` before `openvino`).
+fn subfolders_newest_first(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut found: Vec<(Vec<u64>, PathBuf)> = entries
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
-            name.starts_with(prefix).then(|| (numbers(&name), e.path()))
+            name.starts_with(prefix)
+                .then(|| (numbers_in(&name), e.path()))
         })
         .collect();
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    found.into_iter().map(|(_, p)| p).collect()
+    found.into_iter().map(|(_, path)| path).collect()
 }
 
-fn numbers(name: &str) -> Vec<u64> {
+fn numbers_in(name: &str) -> Vec<u64> {
     name.split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
         .filter_map(|s| s.parse().ok())
         .collect()
 }
 
-/// The `libdir` of a `.pc` file, with `${var}` references expanded.
-fn pkg_config_libdir(pc: &Path) -> Option<PathBuf> {
-    let text = std::fs::read_to_string(pc).ok()?;
-    let mut vars: BTreeMap<String, String> = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if let Some((key, value)) = line.split_once('=')
-            && !key.contains(':')
-            && !key.is_empty()
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            let expanded = expand(value.trim(), &vars);
-            vars.insert(key.to_owned(), expanded);
+/// Looks at one candidate: a folder, or (for `OPENVINO_LIB_PATH`) the library file itself.
+/// Returns the library file picked and its version, or why there is none.
+fn examine(path: &Path) -> Result<(PathBuf, Option<Version>), Verdict> {
+    let (dir, only) = if path.is_dir() {
+        (path, None)
+    } else if path.is_file() {
+        let name = path.file_name().and_then(|n| n.to_str());
+        match name.map(|n| file_name::parse(Lib::C, n)) {
+            Some(Name::Other) | None => return Err(Verdict::NotADirectory),
+            Some(_) => (path.parent().unwrap_or(Path::new(".")), name),
         }
+    } else if path.exists() {
+        return Err(Verdict::NotADirectory);
+    } else {
+        return Err(Verdict::Missing);
+    };
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Verdict::Unreadable(format!("cannot read the folder: {e}")))?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+
+    // The best name: a version beats none, a higher version a lower one, the real file its
+    // symlinks, then the first name alphabetically so the choice never depends on read_dir.
+    let best = names
+        .iter()
+        .filter(|n| only.is_none_or(|only| only == n.as_str()))
+        .filter_map(|n| match file_name::parse(Lib::C, n) {
+            Name::Other => None,
+            Name::Unversioned => Some((None, n)),
+            Name::Versioned(v) => Some((Some(v), n)),
+        })
+        .max_by(|(va, a), (vb, b)| {
+            va.cmp(vb)
+                .then_with(|| is_symlink(&dir.join(b)).cmp(&is_symlink(&dir.join(a))))
+                .then_with(|| b.cmp(a))
+        });
+    let Some((version, name)) = best else {
+        return Err(Verdict::Missing);
+    };
+    let file = dir.join(name);
+    let version = version.or_else(|| version_of_link_target(&file));
+    if let Some(v) = version
+        && v < MIN_SUPPORTED
+    {
+        return Err(Verdict::UnsupportedVersion(v));
     }
-    vars.get("libdir").map(PathBuf::from)
+    if !names
+        .iter()
+        .any(|n| file_name::parse(Lib::Core, n) != Name::Other)
+    {
+        return Err(Verdict::MissingCompanion);
+    }
+    Ok((file, version))
 }
 
-fn expand(value: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        match rest[start + 2..].find('}') {
-            Some(end) => {
-                let name = &rest[start + 2..start + 2 + end];
-                out.push_str(vars.get(name).map(String::as_str).unwrap_or(""));
-                rest = &rest[start + 3 + end..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// The version in the name an unversioned `libopenvino_c.so` symlink finally points to.
+fn version_of_link_target(file: &Path) -> Option<Version> {
+    let target = std::fs::canonicalize(file).ok()?;
+    match file_name::parse(Lib::C, target.file_name()?.to_str()?) {
+        Name::Versioned(v) => Some(v),
+        _ => None,
     }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
