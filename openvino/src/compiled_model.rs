@@ -45,13 +45,7 @@ impl CompiledModel {
         ptr: *mut sys::ov_compiled_model_t,
         call: &'static str,
     ) -> Result<Self> {
-        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotAllocated,
-                call,
-                "OpenVINO returned a null compiled model",
-            )
-        })
+        crate::ffi::non_null(ptr, call, "compiled model").map(|ptr| Self { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_compiled_model_t {

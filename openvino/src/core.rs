@@ -8,10 +8,7 @@ use openvino_sys as sys;
 use crate::error::check;
 use crate::ffi::{borrowed_string, cstring, ensure_loaded, path_cstring, take_string};
 use crate::property::{CProperties, key_value};
-use crate::{
-    CompiledModel, DeviceType, Error, ErrorKind, Model, PropertyKey, RemoteContext, Result, Shape,
-    Tensor,
-};
+use crate::{CompiledModel, DeviceType, Model, PropertyKey, RemoteContext, Result, Shape, Tensor};
 
 /// OpenVINO's runtime (`ov_core_t`): reads models, compiles them for devices, and holds global
 /// and per-device properties.
@@ -97,13 +94,7 @@ impl Core {
     }
 
     fn from_raw(ptr: *mut sys::ov_core_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotAllocated,
-                call,
-                "OpenVINO returned a null core",
-            )
-        })
+        crate::ffi::non_null(ptr, call, "core").map(|ptr| Self { ptr })
     }
 
     fn as_ptr(&self) -> *mut sys::ov_core_t {

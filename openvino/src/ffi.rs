@@ -15,6 +15,21 @@ pub(crate) fn ensure_loaded() -> Result<()> {
     Ok(())
 }
 
+/// A handle OpenVINO just returned, or a `NotAllocated` error naming the call if it is null.
+pub(crate) fn non_null<T>(
+    ptr: *mut T,
+    call: &'static str,
+    what: &str,
+) -> Result<std::ptr::NonNull<T>> {
+    std::ptr::NonNull::new(ptr).ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotAllocated,
+            call,
+            format!("OpenVINO returned a null {what}"),
+        )
+    })
+}
+
 /// A Rust string as a C string, or an `InteriorNul` error naming the operation.
 pub(crate) fn cstring(s: &str, call: &'static str) -> Result<CString> {
     CString::new(s).map_err(|_| {

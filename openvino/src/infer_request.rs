@@ -219,19 +219,13 @@ impl<'data> InferRequest<'data> {
     /// # Safety
     /// `ptr` is null or a request the caller owns.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_infer_request_t) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self {
+        crate::ffi::non_null(ptr, "ov_compiled_model_create_infer_request", "request").map(|ptr| {
+            Self {
                 ptr,
                 callbacks: Vec::new(),
                 _data: PhantomData,
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotAllocated,
-                    "ov_compiled_model_create_infer_request",
-                    "OpenVINO returned a null request",
-                )
-            })
+            }
+        })
     }
 
     fn as_ptr(&self) -> *mut sys::ov_infer_request_t {

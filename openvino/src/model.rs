@@ -85,13 +85,7 @@ impl Model {
     /// # Safety
     /// `ptr` is null or an `ov_model_t` the caller owns.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_model_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotAllocated,
-                call,
-                "OpenVINO returned a null model",
-            )
-        })
+        crate::ffi::non_null(ptr, call, "model").map(|ptr| Self { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_model_t {
@@ -333,13 +327,7 @@ impl Port {
         ptr: *mut sys::ov_output_const_port_t,
         call: &'static str,
     ) -> Result<Self> {
-        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotAllocated,
-                call,
-                "OpenVINO returned a null port",
-            )
-        })
+        crate::ffi::non_null(ptr, call, "port").map(|ptr| Self { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_output_const_port_t {
@@ -436,13 +424,7 @@ impl MutablePort {
         ptr: *mut sys::ov_output_port_t,
         call: &'static str,
     ) -> Result<Self> {
-        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotAllocated,
-                call,
-                "OpenVINO returned a null port",
-            )
-        })
+        crate::ffi::non_null(ptr, call, "port").map(|ptr| Self { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_output_port_t {

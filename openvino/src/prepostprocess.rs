@@ -112,9 +112,7 @@ macro_rules! handle {
 
         impl $name<'_> {
             fn wrap(ptr: *mut $c, call: &'static str) -> Result<Self> {
-                NonNull::new(ptr)
-                    .map(|ptr| Self { ptr, _parent: PhantomData })
-                    .ok_or_else(|| Error::new(ErrorKind::NotAllocated, call, "OpenVINO returned null"))
+                crate::ffi::non_null(ptr, call, "handle").map(|ptr| Self { ptr, _parent: PhantomData })
             }
 
             fn as_ptr(&self) -> *mut $c {
@@ -171,18 +169,15 @@ impl<'model> PrePostProcessor<'model> {
             unsafe { sys::ov_preprocess_prepostprocessor_create(model.as_ptr(), &mut ptr) },
             "ov_preprocess_prepostprocessor_create",
         )?;
-        NonNull::new(ptr)
-            .map(|ptr| Self {
-                ptr,
-                _model: PhantomData,
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotAllocated,
-                    "ov_preprocess_prepostprocessor_create",
-                    "null",
-                )
-            })
+        crate::ffi::non_null(
+            ptr,
+            "ov_preprocess_prepostprocessor_create",
+            "pre/post-processor",
+        )
+        .map(|ptr| Self {
+            ptr,
+            _model: PhantomData,
+        })
     }
 
     fn as_ptr(&self) -> *mut sys::ov_preprocess_prepostprocessor_t {

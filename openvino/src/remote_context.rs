@@ -7,7 +7,7 @@ use openvino_sys as sys;
 use crate::error::check;
 use crate::ffi::take_string;
 use crate::property::CProperties;
-use crate::{ElementType, Error, ErrorKind, PropertyKey, Result, Shape, Tensor};
+use crate::{ElementType, PropertyKey, Result, Shape, Tensor};
 
 /// A device's memory context (`ov_remote_context_t`), from
 /// [`Core::default_context`](crate::Core::default_context) or
@@ -37,13 +37,7 @@ impl RemoteContext {
         ptr: *mut sys::ov_remote_context_t,
         call: &'static str,
     ) -> Result<Self> {
-        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotAllocated,
-                call,
-                "OpenVINO returned a null context",
-            )
-        })
+        crate::ffi::non_null(ptr, call, "context").map(|ptr| Self { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_remote_context_t {

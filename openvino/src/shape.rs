@@ -518,9 +518,7 @@ impl Layout {
             unsafe { sys::ov_layout_create(desc.as_ptr(), &mut ptr) },
             "ov_layout_create",
         )?;
-        NonNull::new(ptr)
-            .map(|ptr| Self { ptr })
-            .ok_or_else(|| Error::new(ErrorKind::NotAllocated, "ov_layout_create", "returned null"))
+        crate::ffi::non_null(ptr, "ov_layout_create", "layout").map(|ptr| Self { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_layout_t {

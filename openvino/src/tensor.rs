@@ -211,18 +211,10 @@ impl<'data> Tensor<'data> {
     /// `ptr` is null or an `ov_tensor_t` that nothing else frees; its memory stays valid for
     /// `'data`.
     pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_tensor_t, call: &'static str) -> Result<Self> {
-        NonNull::new(ptr)
-            .map(|ptr| Self {
-                ptr,
-                _data: PhantomData,
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotAllocated,
-                    call,
-                    "OpenVINO returned a null tensor",
-                )
-            })
+        crate::ffi::non_null(ptr, call, "tensor").map(|ptr| Self {
+            ptr,
+            _data: PhantomData,
+        })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_tensor_t {
