@@ -11,7 +11,9 @@ use std::ffi::CString;
 use std::hint::black_box;
 use std::time::Instant;
 
-use openvino::{Core, DeviceType, ElementType, PropertyKey, Shape, Tensor, TensorSlot};
+use openvino::{
+    Core, DeviceType, ElementType, InferRequest, PropertyKey, Shape, Tensor, TensorSlot,
+};
 use openvino_sys as sys;
 
 const PROPERTIES: [(PropertyKey, &str); 2] = [
@@ -127,6 +129,25 @@ fn bare(xml: &str, shape: &[i64], input: &[f32], output_len: usize, samples: usi
     }
 }
 
+/// Writes the input, infers, reads the output: the crate's round trip.
+fn round_trip(request: &mut InferRequest<'_>, input: &[f32], out: &mut [f32]) {
+    request
+        .tensor_mut(TensorSlot::Input(0))
+        .unwrap()
+        .data_mut::<f32>()
+        .unwrap()
+        .copy_from_slice(input);
+    request.infer().unwrap();
+    out.copy_from_slice(
+        request
+            .tensor(TensorSlot::Output(0))
+            .unwrap()
+            .data::<f32>()
+            .unwrap(),
+    );
+    black_box(&*out);
+}
+
 fn with_crate(
     xml: &str,
     shape: &[i64],
@@ -150,23 +171,7 @@ fn with_crate(
             Tensor::new(ElementType::F32, &shape).unwrap(),
         )
         .unwrap();
-    let copied = median_ns(samples, || {
-        request
-            .tensor_mut(TensorSlot::Input(0))
-            .unwrap()
-            .data_mut::<f32>()
-            .unwrap()
-            .copy_from_slice(input);
-        request.infer().unwrap();
-        out.copy_from_slice(
-            request
-                .tensor(TensorSlot::Output(0))
-                .unwrap()
-                .data::<f32>()
-                .unwrap(),
-        );
-        black_box(&out);
-    });
+    let copied = median_ns(samples, || round_trip(&mut request, input, &mut out));
 
     let mut buffer = input.to_vec();
     let mut request = compiled.create_infer_request().unwrap();
@@ -176,24 +181,8 @@ fn with_crate(
             Tensor::from_slice(&shape, &mut buffer).unwrap(),
         )
         .unwrap();
-    let zero_copy = median_ns(samples, || {
-        // The request reads the caller's buffer in place; writing goes through the request.
-        request
-            .tensor_mut(TensorSlot::Input(0))
-            .unwrap()
-            .data_mut::<f32>()
-            .unwrap()
-            .copy_from_slice(input);
-        request.infer().unwrap();
-        out.copy_from_slice(
-            request
-                .tensor(TensorSlot::Output(0))
-                .unwrap()
-                .data::<f32>()
-                .unwrap(),
-        );
-        black_box(&out);
-    });
+    // The request reads the caller's buffer in place; writing goes through the request.
+    let zero_copy = median_ns(samples, || round_trip(&mut request, input, &mut out));
     (copied, zero_copy)
 }
 

@@ -25,12 +25,7 @@ const NOT_FOUND: i32 = 8;
 fn prelude(xml: &str) -> String {
     format!(
         r#"
-  (import "wasi_ephemeral_nn" "load" (func $load (param i32 i32 i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "load_by_name" (func $load_by_name (param i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "init_execution_context" (func $init (param i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "set_input" (func $set_input (param i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "get_output" (func $get_output (param i32 i32 i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "compute" (func $compute (param i32) (result i32)))
+  {imports}
   (memory (export "memory") 1)
   (data (i32.const 64) "\00\10\00\00{xml_len}\00\20\00\00\00\00\00\00")
   (data (i32.const 128) "\00\01\00\00\02\00\00\00\01\00\00\00\00\02\00\00\10\00\00\00")
@@ -61,6 +56,7 @@ fn prelude(xml: &str) -> String {
 "#,
         xml_len = wat_bytes(&(xml.len() as u32).to_le_bytes()),
         xml = wat_bytes(xml.as_bytes()),
+        imports = common::NN_IMPORTS,
     )
 }
 

@@ -14,6 +14,10 @@ use wasmtime::{Engine, Instance, Linker, Module, Store, TypedFunc};
 
 use wasi_nn_host::{Backend, BackendConfig, Limits, WasiNnCtx};
 
+// Also included by the cargo-fuzz target, so the shared test helpers are reached by path.
+#[path = "../common/mod.rs"]
+mod common;
+
 /// `sum = a + b` over f32[1,4] (the same IR as `openvino::doc_support::ADD_MODEL_XML`).
 const MODEL_AT: u32 = 16384;
 const BUILDERS_AT: u32 = 64;
@@ -106,15 +110,11 @@ pub struct Harness {
 }
 
 fn proxy_wat(xml: &str) -> String {
-    let escaped: String = xml.bytes().map(|b| format!("\\{b:02x}")).collect();
+    let escaped = common::wat_bytes(xml.as_bytes());
+    let imports = common::NN_IMPORTS;
     format!(
         r#"(module
-  (import "wasi_ephemeral_nn" "load" (func $load (param i32 i32 i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "load_by_name" (func $load_by_name (param i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "init_execution_context" (func $init (param i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "set_input" (func $set_input (param i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "get_output" (func $get_output (param i32 i32 i32 i32 i32) (result i32)))
-  (import "wasi_ephemeral_nn" "compute" (func $compute (param i32) (result i32)))
+  {imports}
   (memory (export "memory") 2)
   (data (i32.const {MODEL_AT}) "{escaped}")
   (func (export "load") (param i32 i32 i32 i32 i32) (result i32)
