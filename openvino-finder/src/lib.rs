@@ -67,8 +67,7 @@
 //! unversioned name is taken only when no name carries a version (it is usually a symlink to a
 //! versioned one), and its version is then read from the name it links to. A folder is
 //! accepted only if
-//! - the version, where known, is at least [`MIN_SUPPORTED`] (older releases have another C
-//!   ABI), and
+//! - the version, where known, is at least [`MIN_SUPPORTED`] (the oldest release tested), and
 //! - the core library (`libopenvino.so*`, `libopenvino*.dylib`, `openvino.dll`) is beside it.
 //!
 //! Otherwise the candidate is rejected (see [`Verdict`]) and the search goes on.
@@ -181,8 +180,8 @@ impl fmt::Display for Source {
 ///
 /// ```
 /// use openvino_finder::{Verdict, Version};
-/// let old = Verdict::UnsupportedVersion(Version::new(2024, 6, 0));
-/// assert_eq!(old.to_string(), "rejected: version 2024.6.0 is older than 2025.1.0");
+/// let old = Verdict::UnsupportedVersion(Version::new(2024, 2, 0));
+/// assert_eq!(old.to_string(), "rejected: version 2024.2.0 is older than 2024.3.0");
 /// assert!(Verdict::Accepted.is_accepted());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

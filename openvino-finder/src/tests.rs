@@ -777,7 +777,7 @@ fn old_version_is_rejected_and_the_search_falls_through_to_the_next_layout() {
     assert!(
         probe
             .to_string()
-            .contains("version 2023.4.1 is older than 2025.1.0"),
+            .contains("version 2023.4.1 is older than 2024.3.0"),
         "{probe}"
     );
 }
@@ -834,7 +834,7 @@ fn not_found_error_lists_every_place_looked_and_the_fix() {
     assert!(
         text.ends_with(
             "run scripts/install-openvino, `pip install openvino`, or set OPENVINO_LIB_PATH to the \
-         folder holding libopenvino_c (OpenVINO 2025.1.0 or newer)"
+         folder holding libopenvino_c (OpenVINO 2024.3.0 or newer)"
         ),
         "{text}"
     );
@@ -873,7 +873,7 @@ fn probe_lists_rejected_candidates_with_reasons_in_search_order() {
     assert_eq!(
         lines[0],
         format!(
-            "  [rejected: version 2023.4.1 is older than 2025.1.0] {} {ld}",
+            "  [rejected: version 2023.4.1 is older than 2024.3.0] {} {ld}",
             old.display()
         )
     );

@@ -23,12 +23,15 @@ pub struct Version {
     pub patch: u32,
 }
 
-/// The oldest release whose C ABI the bindings match: 2025.1 renumbered `ov_element_type_e`.
+/// The oldest supported release: the oldest whose wheel on PyPI ships the C library
+/// (`openvino/libs/libopenvino_c.so.2430`), so that every supported release is tested
+/// (`scripts/test-releases`); the wheels of 2024.0 to 2024.2 ship none. `openvino-sys` reads its
+/// minimum from here and translates what changed since (the element-type numbering of 2025.1).
 ///
 /// ```
-/// assert_eq!(openvino_finder::MIN_SUPPORTED.to_string(), "2025.1.0");
+/// assert_eq!(openvino_finder::MIN_SUPPORTED.to_string(), "2024.3.0");
 /// ```
-pub const MIN_SUPPORTED: Version = Version::new(2025, 1, 0);
+pub const MIN_SUPPORTED: Version = Version::new(2024, 3, 0);
 
 impl Version {
     /// The version `major.minor.patch`.

@@ -14,18 +14,22 @@
 //!   dependent's `build.rs` can read the folder from `DEP_OPENVINO_C_LIB_DIR`).
 //!   `OPENVINO_SKIP_LINKING=1` builds without linking (for documentation builds).
 //! - `runtime-linking`: the same functions, resolved at run time with libloading. Call
-//!   [`library::load`] (or `library::load_from`) first; it resolves every symbol up front and
-//!   fails, naming them, if any is missing. Calling an `ov_*` function before a successful load
-//!   panics with a message saying so. When both features are on, `runtime-linking` wins.
+//!   [`library::load`] (or the `unsafe` `library::load_from`) first; it resolves every symbol up
+//!   front. Any release from [`library::MIN_SUPPORTED_VERSION`] on works: a function the loaded
+//!   release lacks returns `ov_status_e_NOT_IMPLEMENTED` without calling anything, and
+//!   [`library::unavailable`] says which release added it (see the [`library`] module).
+//!   Calling an `ov_*` function before a successful load panics with a message saying so. When
+//!   both features are on, `runtime-linking` wins.
 //!
 //! Variadic functions (`ov_core_set_property`, `ov_core_compile_model`, ...) keep their C
 //! signatures in both modes. With `runtime-linking` they are statics that dereference to the
 //! resolved function pointer, so the call syntax is the same. The property keys
-//! (`ov_property_key_*`) are `extern` statics with `dynamic-linking` and statics read with `*`
-//! with `runtime-linking`.
+//! (`ov_property_key_*`) are `extern` statics with `dynamic-linking`, and with `runtime-linking`
+//! statics read with `.get()`, which fails for a key the loaded release lacks.
 //!
-//! In both modes call [`library::load`] before anything else: it also refuses an OpenVINO older
-//! than [`library::MIN_SUPPORTED_VERSION`], whose `ov_element_type_e` numbering differs.
+//! In both modes call [`library::load`] before anything else: it refuses releases outside the
+//! supported range, and the element-type translation ([`library::element_type_to_c`]) follows
+//! the release it loaded.
 //!
 //! # Example
 //! ```
@@ -72,6 +76,9 @@ mod generated {
     #[cfg(feature = "runtime-linking")]
     #[rustfmt::skip]
     pub mod runtime;
+
+    #[rustfmt::skip]
+    pub mod since;
 }
 
 pub mod library;

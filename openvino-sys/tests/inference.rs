@@ -222,7 +222,7 @@ fn property_key_variables_are_readable() {
     let key = unsafe { CStr::from_ptr(ov_property_key_cache_dir) };
     #[cfg(feature = "runtime-linking")]
     // SAFETY: the variable was resolved by library::load and holds a NUL-terminated string.
-    let key = unsafe { CStr::from_ptr(*ov_property_key_cache_dir) };
+    let key = unsafe { CStr::from_ptr(*ov_property_key_cache_dir.get().expect("every release")) };
     assert_eq!(key.to_str(), Ok("CACHE_DIR"));
 }
 

@@ -21,9 +21,13 @@ fn calling_before_loading_panics_with_a_clear_message() {
     assert!(message.contains("library::load()"), "{message}");
 
     // Errors leave nothing loaded, and a later good load works.
-    let err = library::load_from("/no/such/libopenvino_c.so").unwrap_err();
+    // SAFETY: no such file: nothing is run.
+    let err = unsafe { library::load_from("/no/such/libopenvino_c.so") }.unwrap_err();
     assert!(matches!(err, LoadError::Open { .. }), "{err}");
     assert!(err.to_string().contains("/no/such/libopenvino_c.so"));
+    // The loader's error is kept as the cause.
+    let cause = std::error::Error::source(&err).expect("the loader's error").to_string();
+    assert!(cause.contains("No such file"), "{cause}");
 
     // A real shared library that is not OpenVINO: every missing symbol is named at once.
     let libm = [
@@ -34,13 +38,22 @@ fn calling_before_loading_panics_with_a_clear_message() {
     .into_iter()
     .find(|p| std::path::Path::new(p).exists())
     .expect("libm exists");
-    match library::load_from(libm).unwrap_err() {
+    // SAFETY: the C maths library, whose initialisers every Rust program already ran.
+    match unsafe { library::load_from(libm) }.unwrap_err() {
         LoadError::MissingSymbols { names, .. } => {
+            // Every symbol that every supported release has; the later ones are optional.
+            let optional = openvino_sys::FUNCTION_NAMES
+                .iter()
+                .chain(openvino_sys::VARIABLE_NAMES)
+                .filter(|n| library::added_in(n) != Some(library::MIN_SUPPORTED_VERSION))
+                .count();
+            assert_eq!(optional, 17);
             assert_eq!(
                 names.len(),
-                openvino_sys::FUNCTION_NAMES.len() + openvino_sys::VARIABLE_NAMES.len()
+                openvino_sys::FUNCTION_NAMES.len() + openvino_sys::VARIABLE_NAMES.len() - optional
             );
             assert!(names.contains(&"ov_core_create"));
+            assert!(!names.contains(&"ov_core_set_properties"));
         }
         other => panic!("expected MissingSymbols, got {other}"),
     }
@@ -48,14 +61,14 @@ fn calling_before_loading_panics_with_a_clear_message() {
 
     let loaded = library::load().expect("OpenVINO is installed");
     assert_eq!(loaded.version().to_string(), openvino_sys::BINDINGS_VERSION);
+    assert_eq!(loaded.unavailable_functions(), &[] as &[&str]);
+    assert!(library::unavailable("ov_core_set_properties").is_none());
     // Loading the same file again is fine; another file is refused.
     let path = loaded.path().unwrap().to_owned();
-    assert_eq!(
-        library::load_from(&path).unwrap().path(),
-        Some(path.as_path())
-    );
-    assert!(matches!(
-        library::load_from(libm).unwrap_err(),
-        LoadError::AlreadyLoaded { .. }
-    ));
+    // SAFETY: the library already loaded.
+    let again = unsafe { library::load_from(&path) }.unwrap();
+    assert_eq!(again.path(), Some(path.as_path()));
+    // SAFETY: refused before anything is opened.
+    let other = unsafe { library::load_from(libm) }.unwrap_err();
+    assert!(matches!(other, LoadError::AlreadyLoaded { .. }), "{other}");
 }

@@ -1,4 +1,4 @@
-//! OpenVINO's element types, with the numbering of OpenVINO 2025.1 and later.
+//! OpenVINO's element types, translated to each release's C numbering at the boundary.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,8 +11,8 @@ macro_rules! element_types {
     ($($variant:ident = $c:ident, $name:literal, $bits:literal, $doc:literal;)*) => {
         /// The type of a tensor's elements (`ov_element_type_e`).
         ///
-        /// The numbering follows OpenVINO 2025.1 and later (`openvino-sys` refuses older
-        /// libraries, whose numbering differs).
+        /// It means the same on every supported release: the C values differ before 2025.1, and
+        /// [`to_c`](Self::to_c)/[`from_c`](Self::from_c) translate by the loaded release.
         ///
         /// ```
         /// use openvino::ElementType;
@@ -32,21 +32,24 @@ macro_rules! element_types {
             /// Every element type, in OpenVINO's order.
             pub const ALL: &'static [ElementType] = &[$(ElementType::$variant,)*];
 
-            /// The C value.
+            /// The C value for the loaded OpenVINO release (releases before 2025.1 number
+            /// element types differently; `openvino-sys` translates).
             pub fn to_c(self) -> sys::ov_element_type_e {
-                match self {
+                let canonical = match self {
                     $(ElementType::$variant => sys::$c,)*
-                }
+                };
+                // Every variant is a value of the bindings' enum, so the translation has one.
+                sys::library::element_type_to_c(canonical).unwrap_or(canonical)
             }
 
             /// The element type of a C value, or `UnknownValue` for a value this crate does not know.
             pub fn from_c(value: sys::ov_element_type_e) -> Result<Self> {
-                match value {
-                    $(sys::$c => Ok(ElementType::$variant),)*
-                    other => Err(Error::new(
+                match sys::library::element_type_from_c(value) {
+                    $(Some(sys::$c) => Ok(ElementType::$variant),)*
+                    _ => Err(Error::new(
                         ErrorKind::UnknownValue,
                         "ElementType::from_c",
-                        format!("OpenVINO returned element type {other}, unknown to this crate"),
+                        format!("OpenVINO returned element type {value}, unknown to this crate"),
                     )),
                 }
             }

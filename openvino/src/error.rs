@@ -68,6 +68,9 @@ pub enum ErrorKind {
     UnknownValue,
     /// An I/O error on a file this crate manages (e.g. a temporary export file).
     Io,
+    /// The loaded OpenVINO release lacks the C function (a later release added it); the message
+    /// names both releases. Only with `runtime-linking`.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -203,6 +206,13 @@ impl From<openvino_sys::library::LoadError> for Error {
 pub(crate) fn check(status: sys::ov_status_e, call: &'static str) -> Result<()> {
     if status == sys::ov_status_e_OK {
         return Ok(());
+    }
+    // openvino-sys answers NOT_IMPLEMENTED, calling nothing, for a function the loaded release
+    // lacks; OpenVINO's last message would then be some earlier call's.
+    if status == sys::ov_status_e_NOT_IMPLEMENTED {
+        if let Some(why) = sys::library::unavailable(call) {
+            return Err(Error::new(ErrorKind::Unavailable, call, why.to_string()));
+        }
     }
     // SAFETY: ov_get_last_err_msg returns a NUL-terminated copy of the thread's last message,
     // allocated for the caller (or null); it is read before any other OpenVINO call.

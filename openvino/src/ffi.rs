@@ -15,6 +15,15 @@ pub(crate) fn ensure_loaded() -> Result<()> {
     Ok(())
 }
 
+/// An `Unavailable` error when the loaded release lacks `call`, a C function returning no status
+/// (whose absence `openvino-sys` cannot report as `NOT_IMPLEMENTED`): check before calling it.
+pub(crate) fn ensure_available(call: &'static str) -> Result<()> {
+    match sys::library::unavailable(call) {
+        Some(why) => Err(Error::new(ErrorKind::Unavailable, call, why.to_string())),
+        None => Ok(()),
+    }
+}
+
 /// A handle OpenVINO just returned, or a `NotAllocated` error naming the call if it is null.
 pub(crate) fn non_null<T>(
     ptr: *mut T,
@@ -115,7 +124,7 @@ pub(crate) fn property_key_variable(name: &str) -> Option<String> {
                     // SAFETY: an extern static of the linked library holding a C string constant.
                     let ptr = unsafe { sys::$var };
                     #[cfg(feature = "runtime-linking")]
-                    let ptr = *sys::$var;
+                    let ptr = *sys::$var.get().ok()?;
                     // SAFETY: the property keys are static NUL-terminated strings.
                     Some(unsafe { borrowed_string(ptr) })
                 })*

@@ -6,7 +6,7 @@ use std::panic::catch_unwind;
 use openvino_sys as sys;
 
 use crate::Result;
-use crate::ffi::ensure_loaded;
+use crate::ffi::{ensure_available, ensure_loaded};
 
 unsafe extern "C" fn forward(message: *const c_char) {
     if message.is_null() {
@@ -40,6 +40,7 @@ unsafe extern "C" fn forward(message: *const c_char) {
 /// ```
 pub fn route_logs_to_log_crate() -> Result<()> {
     ensure_loaded()?;
+    ensure_available("ov_util_set_log_callback")?;
     // SAFETY: `forward` is a plain function that lives for the whole program and never unwinds.
     unsafe { sys::ov_util_set_log_callback(Some(forward)) };
     Ok(())
@@ -48,6 +49,7 @@ pub fn route_logs_to_log_crate() -> Result<()> {
 /// Restores OpenVINO's default logging (to standard output).
 pub fn reset_log_callback() -> Result<()> {
     ensure_loaded()?;
+    ensure_available("ov_util_reset_log_callback")?;
     // SAFETY: no preconditions.
     unsafe { sys::ov_util_reset_log_callback() };
     Ok(())

@@ -3,14 +3,26 @@
 //! Run through `scripts/regenerate-bindings`, which passes the pinned headers and version:
 //!
 //! ```text
-//! openvino-sys-generator --include upstream/openvino/include --version 2026.4.1 --out openvino-sys/src/generated
+//! openvino-sys-generator --include upstream/openvino/include --version 2026.4.1 \
+//!     --symbols upstream/symbols --out openvino-sys/src/generated
 //! ```
 //!
 //! bindgen writes the types and the `extern "C"` declarations; this program then splits them into
 //! three files: `types.rs` (shared by both linking modes), `linked.rs` (the `extern` block for
 //! `dynamic-linking`) and `runtime.rs` (the libloading table and call-through functions for
 //! `runtime-linking`), so that both modes expose exactly the same names and signatures.
+//!
+//! A fourth file, `since.rs`, says which release added each symbol. It is computed from
+//! `--symbols DIR`: one file per supported release (`2024.3.0.txt`, ...) listing the `ov_*`
+//! symbols its `libopenvino_c` exports (`nm -D`, written by `scripts/test-releases
+//! --update-symbols`). The oldest file is the oldest supported release. A symbol every supported
+//! release exports is required at load time; any other one is resolved as optional, and its
+//! run-time wrapper returns `ov_status_e_NOT_IMPLEMENTED` when the loaded library lacks it. That
+//! only works for functions returning a status, so the generator refuses any other optional
+//! function (variadic, or returning something else) unless it is listed in
+//! [`OPTIONAL_WITHOUT_STATUS`], whose wrappers panic when absent.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,12 +34,21 @@ use syn::{ForeignItem, Item};
 struct Args {
     include: PathBuf,
     version: String,
+    symbols: PathBuf,
     out: PathBuf,
 }
+
+/// Optional functions that return no status, so that their wrapper cannot report absence as
+/// `NOT_IMPLEMENTED`: calling one that the loaded library lacks panics with the release that added
+/// it. Safe callers check `openvino_sys::library::unavailable(name)` first (the `openvino`
+/// crate's log routing does). Adding a name here is a decision, not a fix: make sure every
+/// caller checks.
+const OPTIONAL_WITHOUT_STATUS: &[&str] = &["ov_util_reset_log_callback", "ov_util_set_log_callback"];
 
 fn parse_args() -> Result<Args, String> {
     let mut include = None;
     let mut version = None;
+    let mut symbols = None;
     let mut out = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -35,10 +56,12 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--include" => include = Some(PathBuf::from(value()?)),
             "--version" => version = Some(value()?),
+            "--symbols" => symbols = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
             "-h" | "--help" => {
                 return Err(
-                    "usage: openvino-sys-generator --include DIR --version X.Y.Z --out DIR".into(),
+                    "usage: openvino-sys-generator --include DIR --version X.Y.Z --symbols DIR --out DIR"
+                        .into(),
                 );
             }
             other => return Err(format!("unknown argument {other}")),
@@ -48,6 +71,8 @@ fn parse_args() -> Result<Args, String> {
         include: include
             .ok_or("--include DIR (the folder holding openvino/c/openvino.h) is required")?,
         version: version.ok_or("--version is required")?,
+        symbols: symbols
+            .ok_or("--symbols DIR (one VERSION.txt symbol list per supported release) is required")?,
         out: out.ok_or("--out is required")?,
     })
 }
@@ -155,6 +180,178 @@ fn split(file: syn::File) -> Result<Split, String> {
     Ok(out)
 }
 
+/// A release number (`2026.4.1`), ordered numerically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Release(u32, u32, u32);
+
+impl Release {
+    fn parse(text: &str) -> Option<Release> {
+        let mut parts = text.split('.').map(|p| p.parse::<u32>().ok());
+        let release = Release(parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(release)
+    }
+}
+
+impl std::fmt::Display for Release {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// Reads `DIR/VERSION.txt` symbol lists (one name per line, `#` comments), oldest first.
+fn read_symbols(dir: &Path) -> Result<Vec<(Release, BTreeSet<String>)>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut lists = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
+        let Some(release) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".txt"))
+            .and_then(Release::parse)
+        else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let names = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        lists.push((release, names));
+    }
+    lists.sort_by_key(|(release, _)| *release);
+    if lists.is_empty() {
+        return Err(format!("{} holds no VERSION.txt symbol lists", dir.display()));
+    }
+    Ok(lists)
+}
+
+/// Which release added each symbol of the bindings.
+struct Since {
+    /// Every release of the symbol lists, oldest first.
+    releases: Vec<Release>,
+    /// Symbol name -> the first release exporting it.
+    added_in: BTreeMap<String, Release>,
+}
+
+impl Since {
+    fn is_optional(&self, name: &str) -> bool {
+        self.added_in.get(name) != self.releases.first()
+    }
+}
+
+/// Computes the "since" table and checks that the optional symbols can be handled: the newest
+/// list must be the bindings' release and export every declared symbol; a symbol must stay once
+/// added; an optional function must return `ov_status_e` and not be variadic, unless it is one of
+/// [`OPTIONAL_WITHOUT_STATUS`].
+fn since(
+    split: &Split,
+    lists: &[(Release, BTreeSet<String>)],
+    version: &str,
+) -> Result<Since, String> {
+    let releases: Vec<Release> = lists.iter().map(|(r, _)| *r).collect();
+    let newest = releases.last().expect("read_symbols returns at least one list");
+    if newest.to_string() != version {
+        return Err(format!(
+            "the newest symbol list is {newest}, but the bindings are generated from {version}; \
+             add upstream/symbols/{version}.txt (scripts/test-releases --update-symbols)"
+        ));
+    }
+    let names = split
+        .functions
+        .iter()
+        .map(|f| f.sig.ident.to_string())
+        .chain(split.statics.iter().map(|s| s.ident.to_string()));
+    let mut added_in = BTreeMap::new();
+    for name in names {
+        let first = lists
+            .iter()
+            .position(|(_, symbols)| symbols.contains(&name))
+            .ok_or_else(|| format!("OpenVINO {version} does not export {name}, which its headers declare"))?;
+        if let Some((gone, _)) = lists[first..].iter().find(|(_, s)| !s.contains(&name)) {
+            return Err(format!(
+                "{name} is exported by {} but not by the later {gone}; the bindings cannot \
+                 describe a symbol that comes and goes",
+                lists[first].0
+            ));
+        }
+        added_in.insert(name, lists[first].0);
+    }
+    let since = Since { releases, added_in };
+    for f in &split.functions {
+        let name = f.sig.ident.to_string();
+        let listed = OPTIONAL_WITHOUT_STATUS.contains(&name.as_str());
+        if !since.is_optional(&name) {
+            if listed {
+                return Err(format!(
+                    "{name} is in OPTIONAL_WITHOUT_STATUS but every supported release has it; \
+                     remove it from the list"
+                ));
+            }
+            continue;
+        }
+        let added = since.added_in[&name];
+        if f.sig.variadic.is_some() {
+            return Err(format!(
+                "{name} is variadic and was added in {added}, after the oldest supported release \
+                 {}: a variadic function cannot be replaced when absent; raise the oldest \
+                 supported release (remove older upstream/symbols lists)",
+                since.releases[0]
+            ));
+        }
+        if !returns_status(&f.sig) && !listed {
+            return Err(format!(
+                "{name} returns no ov_status_e and was added in {added}, after the oldest \
+                 supported release {}: its wrapper could not report absence; add it to \
+                 OPTIONAL_WITHOUT_STATUS once every caller checks library::unavailable, or raise \
+                 the oldest supported release",
+                since.releases[0]
+            ));
+        }
+    }
+    Ok(since)
+}
+
+fn returns_status(sig: &syn::Signature) -> bool {
+    match &sig.output {
+        syn::ReturnType::Type(_, ty) => quote!(#ty).to_string() == "ov_status_e",
+        syn::ReturnType::Default => false,
+    }
+}
+
+fn release_tokens(release: &Release) -> TokenStream {
+    let [major, minor, patch] =
+        [release.0, release.1, release.2].map(proc_macro2::Literal::u32_unsuffixed);
+    quote!(Version::new(#major, #minor, #patch))
+}
+
+fn since_file(since: &Since, version: &str) -> Result<String, String> {
+    let releases = since.releases.iter().map(release_tokens);
+    let rows = since.added_in.iter().map(|(name, release)| {
+        let release = release_tokens(release);
+        quote!((#name, #release))
+    });
+    let body = render(quote! {
+        use crate::library::Version;
+
+        /// Every release whose exported symbols were compared, oldest first: the first is the
+        /// oldest supported release, the last the one the bindings were generated from.
+        pub const KNOWN_RELEASES: &[Version] = &[#(#releases),*];
+
+        /// Each function and variable of the bindings with the release that added it, in name
+        /// order.
+        pub(crate) const ADDED_IN: &[(&str, Version)] = &[#(#rows),*];
+    })?;
+    Ok(header(
+        version,
+        "The release that added each symbol, from the symbol lists in upstream/symbols (nm -D of each release's libopenvino_c).",
+    ) + &body)
+}
+
 fn header(version: &str, what: &str) -> String {
     format!(
         "// @generated by scripts/regenerate-bindings from the OpenVINO {version} C headers; do not edit.\n\
@@ -228,95 +425,191 @@ fn linked_file(split: &Split, version: &str) -> Result<String, String> {
     ) + &body)
 }
 
-fn runtime_file(split: &Split, version: &str) -> Result<String, String> {
+fn runtime_file(split: &Split, since: &Since, version: &str) -> Result<String, String> {
+    let optional = |ident: &syn::Ident| since.is_optional(&ident.to_string());
     let fields = split.functions.iter().map(|f| {
         let ident = &f.sig.ident;
         let ty = fn_pointer_type(&f.sig);
-        quote!(pub(crate) #ident: #ty,)
+        if optional(ident) {
+            quote!(pub(crate) #ident: Option<#ty>,)
+        } else {
+            quote!(pub(crate) #ident: #ty,)
+        }
     });
     let static_fields = split.statics.iter().map(|s| {
         let Static { ident, ty, .. } = s;
-        quote!(pub(crate) #ident: Address<#ty>,)
+        if optional(ident) {
+            quote!(pub(crate) #ident: Option<Address<#ty>>,)
+        } else {
+            quote!(pub(crate) #ident: Address<#ty>,)
+        }
     });
-    let symbol_names = split
-        .functions
-        .iter()
-        .map(|f| f.sig.ident.to_string())
-        .chain(split.statics.iter().map(|s| s.ident.to_string()));
+    let all_names = || {
+        split
+            .functions
+            .iter()
+            .map(|f| &f.sig.ident)
+            .chain(split.statics.iter().map(|s| &s.ident))
+    };
+    let required_names = all_names()
+        .filter(|i| !optional(i))
+        .map(|i| i.to_string());
+    let absent_checks = all_names().filter(|i| optional(i)).map(|ident| {
+        quote! {
+            if self.#ident.is_none() {
+                absent.push(stringify!(#ident));
+            }
+        }
+    });
     let resolve_fns = split.functions.iter().map(|f| {
         let ident = &f.sig.ident;
+        let ty = fn_pointer_type(&f.sig);
         let name = syn::LitByteStr::new(format!("{ident}\0").as_bytes(), ident.span());
-        quote! {
-            // SAFETY: the symbol is declared by the pinned headers with exactly this signature.
-            #ident: unsafe { *library.get(#name).map_err(|_| stringify!(#ident))? },
+        if optional(ident) {
+            quote! {
+                // SAFETY: the symbol, where the library has it, is declared by the pinned headers
+                // with exactly this signature.
+                #ident: unsafe { library.get::<#ty>(#name) }.ok().map(|symbol| *symbol),
+            }
+        } else {
+            quote! {
+                // SAFETY: the symbol is declared by the pinned headers with exactly this signature.
+                #ident: unsafe { *library.get(#name).map_err(|_| stringify!(#ident))? },
+            }
         }
     });
     let resolve_statics = split.statics.iter().map(|s| {
         let ident = &s.ident;
+        let ty = &s.ty;
         let name = syn::LitByteStr::new(format!("{ident}\0").as_bytes(), ident.span());
-        quote! {
-            // SAFETY: the symbol is a global variable of the type declared by the pinned headers.
-            #ident: Address(unsafe { *library.get(#name).map_err(|_| stringify!(#ident))? }),
+        if optional(ident) {
+            quote! {
+                // SAFETY: the symbol, where the library has it, is a global variable of the type
+                // declared by the pinned headers.
+                #ident: unsafe { library.get::<*const #ty>(#name) }.ok().map(|symbol| Address(*symbol)),
+            }
+        } else {
+            quote! {
+                // SAFETY: the symbol is a global variable of the type declared by the pinned headers.
+                #ident: Address(unsafe { *library.get(#name).map_err(|_| stringify!(#ident))? }),
+            }
         }
     });
     let wrappers = split.functions.iter().map(|f| {
         let attrs = &f.attrs;
         let ident = &f.sig.ident;
         if f.sig.variadic.is_some() {
+            // `since` refused optional variadic functions: this one is in every supported release.
             let ty = fn_pointer_type(&f.sig);
-            quote! {
+            return quote! {
                 #(#attrs)*
                 ///
                 /// Variadic: called like the C function (`NAME(a, b, ...)`), through the pointer
                 /// resolved when the library was loaded.
                 #[allow(non_upper_case_globals)]
                 pub static #ident: Variadic<#ty> = Variadic::new(|f| &f.#ident);
-            }
-        } else {
-            let inputs = &f.sig.inputs;
-            let output = &f.sig.output;
-            let args = f.sig.inputs.iter().filter_map(|arg| match arg {
+            };
+        }
+        let inputs = &f.sig.inputs;
+        let output = &f.sig.output;
+        let args: Vec<TokenStream> = f
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
                 syn::FnArg::Typed(pat) => {
                     let p = &pat.pat;
                     Some(quote!(#p))
                 }
                 syn::FnArg::Receiver(_) => None,
-            });
-            quote! {
+            })
+            .collect();
+        if !optional(ident) {
+            return quote! {
                 #(#attrs)*
                 #[inline]
                 pub unsafe fn #ident(#inputs) #output {
                     // SAFETY: the caller upholds the C function's contract, as with a linked call.
                     unsafe { (functions().#ident)(#(#args),*) }
                 }
+            };
+        }
+        let added = since.added_in[&ident.to_string()].to_string();
+        let (doc, when_absent) = if returns_status(&f.sig) {
+            (
+                format!(
+                    " Added in OpenVINO {added}: with an older library this returns \
+                     `ov_status_e_NOT_IMPLEMENTED` without calling anything \
+                     ([`crate::library::unavailable`] says why)."
+                ),
+                quote!(ov_status_e_NOT_IMPLEMENTED),
+            )
+        } else {
+            (
+                format!(
+                    " Added in OpenVINO {added}.\n\n # Panics\n With an older library, \
+                     where it does not exist: check [`crate::library::unavailable`] first."
+                ),
+                quote!(crate::library::absent(stringify!(#ident))),
+            )
+        };
+        quote! {
+            #(#attrs)*
+            ///
+            #[doc = #doc]
+            #[inline]
+            pub unsafe fn #ident(#inputs) #output {
+                match functions().#ident {
+                    // SAFETY: the caller upholds the C function's contract, as with a linked call.
+                    Some(function) => unsafe { function(#(#args),*) },
+                    None => #when_absent,
+                }
             }
         }
     });
     let statics = split.statics.iter().map(|s| {
         let Static { attrs, ident, ty } = s;
+        let (doc, get) = if optional(ident) {
+            let added = since.added_in[&ident.to_string()].to_string();
+            (
+                format!(
+                    " Read it with `NAME.get()` once the library is loaded. Added in OpenVINO \
+                     {added}: with an older library `get` returns the [`crate::library::Unavailable`] \
+                     error."
+                ),
+                quote!(|f| f.#ident.as_ref()),
+            )
+        } else {
+            (
+                " Read it with `NAME.get()` once the library is loaded.".to_owned(),
+                quote!(|f| Some(&f.#ident)),
+            )
+        };
         quote! {
             #(#attrs)*
             ///
-            /// Read it with `*NAME` once the library is loaded.
+            #[doc = #doc]
             #[allow(non_upper_case_globals)]
-            pub static #ident: Variable<#ty> = Variable::new(|f| &f.#ident);
+            pub static #ident: Variable<#ty> = Variable::new(stringify!(#ident), #get);
         }
     });
     let body = render(quote! {
         use super::types::*;
         use crate::library::{functions, Address, Variable, Variadic};
 
-        /// Every symbol of the C API, resolved once when the library is loaded.
+        /// Every symbol of the C API, resolved once when the library is loaded; `Option` for those
+        /// that older supported releases lack.
         pub(crate) struct Functions {
             #(#fields)*
             #(#static_fields)*
         }
 
-        /// The names [`Functions::resolve`] looks up, to report every missing one at once.
-        pub(crate) const SYMBOL_NAMES: &[&str] = &[#(#symbol_names),*];
+        /// The symbols every supported release exports: a library lacking one is not a supported
+        /// OpenVINO, and [`Functions::resolve`] fails.
+        pub(crate) const REQUIRED_SYMBOLS: &[&str] = &[#(#required_names),*];
 
         impl Functions {
-            /// Resolves every symbol; fails with the name of the first one missing.
+            /// Resolves every symbol; fails with the name of the first required one missing.
             ///
             /// # Safety
             /// `library` must be an OpenVINO C library whose ABI matches these bindings.
@@ -325,6 +618,13 @@ fn runtime_file(split: &Split, version: &str) -> Result<String, String> {
                     #(#resolve_fns)*
                     #(#resolve_statics)*
                 })
+            }
+
+            /// The optional symbols the loaded library lacks, in name order.
+            pub(crate) fn absent(&self) -> Vec<&'static str> {
+                let mut absent = Vec::new();
+                #(#absent_checks)*
+                absent
             }
         }
 
@@ -356,8 +656,10 @@ fn main() -> ExitCode {
 
 fn generate() -> Result<String, String> {
     let args = parse_args()?;
+    let lists = read_symbols(&args.symbols)?;
     let file = run_bindgen(&args.include)?;
     let split = split(file)?;
+    let since = since(&split, &lists, &args.version)?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     write(
@@ -370,7 +672,11 @@ fn generate() -> Result<String, String> {
     )?;
     write(
         &args.out.join("runtime.rs"),
-        &runtime_file(&split, &args.version)?,
+        &runtime_file(&split, &since, &args.version)?,
+    )?;
+    write(
+        &args.out.join("since.rs"),
+        &since_file(&since, &args.version)?,
     )?;
     let variadic = split
         .functions
@@ -380,11 +686,14 @@ fn generate() -> Result<String, String> {
     let mut report = String::new();
     let _ = write!(
         report,
-        "wrote {} functions ({variadic} variadic) and {} variables from OpenVINO {} into {}",
+        "wrote {} functions ({variadic} variadic) and {} variables from OpenVINO {} into {}; \
+         {} symbols are optional (added after {})",
         split.functions.len(),
         split.statics.len(),
         args.version,
-        args.out.display()
+        args.out.display(),
+        since.added_in.keys().filter(|name| since.is_optional(name)).count(),
+        since.releases[0]
     );
     Ok(report)
 }

@@ -3,7 +3,8 @@
 
 use super::types::*;
 use crate::library::{functions, Address, Variable, Variadic};
-/// Every symbol of the C API, resolved once when the library is loaded.
+/// Every symbol of the C API, resolved once when the library is loaded; `Option` for those
+/// that older supported releases lack.
 pub(crate) struct Functions {
     pub(crate) ov_available_devices_free: unsafe extern "C" fn(
         *mut ov_available_devices_t,
@@ -66,11 +67,13 @@ pub(crate) struct Functions {
         *const ov_compiled_model_t,
         *mut usize,
     ) -> ov_status_e,
-    pub(crate) ov_compiled_model_set_properties: unsafe extern "C" fn(
-        *const ov_compiled_model_t,
-        usize,
-        *const ov_property_t,
-    ) -> ov_status_e,
+    pub(crate) ov_compiled_model_set_properties: Option<
+        unsafe extern "C" fn(
+            *const ov_compiled_model_t,
+            usize,
+            *const ov_property_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_compiled_model_set_property: unsafe extern "C" fn(
         *const ov_compiled_model_t,
         ...
@@ -79,10 +82,12 @@ pub(crate) struct Functions {
         *const ov_output_const_port_t,
         *mut ov_shape_t,
     ) -> ov_status_e,
-    pub(crate) ov_core_add_extension: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const ::std::os::raw::c_char,
-    ) -> ov_status_e,
+    pub(crate) ov_core_add_extension: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const ::std::os::raw::c_char,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_core_compile_model: unsafe extern "C" fn(
         *const ov_core_t,
         *const ov_model_t,
@@ -99,14 +104,16 @@ pub(crate) struct Functions {
         *mut *mut ov_compiled_model_t,
         ...
     ) -> ov_status_e,
-    pub(crate) ov_core_compile_model_from_file_props: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const ::std::os::raw::c_char,
-        *const ::std::os::raw::c_char,
-        usize,
-        *const ov_property_t,
-        *mut *mut ov_compiled_model_t,
-    ) -> ov_status_e,
+    pub(crate) ov_core_compile_model_from_file_props: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const ::std::os::raw::c_char,
+            *const ::std::os::raw::c_char,
+            usize,
+            *const ov_property_t,
+            *mut *mut ov_compiled_model_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_core_compile_model_from_file_unicode: unsafe extern "C" fn(
         *const ov_core_t,
         *const wchar_t,
@@ -115,22 +122,26 @@ pub(crate) struct Functions {
         *mut *mut ov_compiled_model_t,
         ...
     ) -> ov_status_e,
-    pub(crate) ov_core_compile_model_from_file_unicode_props: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const wchar_t,
-        *const ::std::os::raw::c_char,
-        usize,
-        *const ov_property_t,
-        *mut *mut ov_compiled_model_t,
-    ) -> ov_status_e,
-    pub(crate) ov_core_compile_model_props: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const ov_model_t,
-        *const ::std::os::raw::c_char,
-        usize,
-        *const ov_property_t,
-        *mut *mut ov_compiled_model_t,
-    ) -> ov_status_e,
+    pub(crate) ov_core_compile_model_from_file_unicode_props: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const wchar_t,
+            *const ::std::os::raw::c_char,
+            usize,
+            *const ov_property_t,
+            *mut *mut ov_compiled_model_t,
+        ) -> ov_status_e,
+    >,
+    pub(crate) ov_core_compile_model_props: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const ov_model_t,
+            *const ::std::os::raw::c_char,
+            usize,
+            *const ov_property_t,
+            *mut *mut ov_compiled_model_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_core_compile_model_with_context: unsafe extern "C" fn(
         *const ov_core_t,
         *const ov_model_t,
@@ -139,14 +150,16 @@ pub(crate) struct Functions {
         *mut *mut ov_compiled_model_t,
         ...
     ) -> ov_status_e,
-    pub(crate) ov_core_compile_model_with_context_props: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const ov_model_t,
-        *const ov_remote_context_t,
-        usize,
-        *const ov_property_t,
-        *mut *mut ov_compiled_model_t,
-    ) -> ov_status_e,
+    pub(crate) ov_core_compile_model_with_context_props: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const ov_model_t,
+            *const ov_remote_context_t,
+            usize,
+            *const ov_property_t,
+            *mut *mut ov_compiled_model_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_core_create: unsafe extern "C" fn(*mut *mut ov_core_t) -> ov_status_e,
     pub(crate) ov_core_create_context: unsafe extern "C" fn(
         *const ov_core_t,
@@ -155,13 +168,15 @@ pub(crate) struct Functions {
         *mut *mut ov_remote_context_t,
         ...
     ) -> ov_status_e,
-    pub(crate) ov_core_create_context_props: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const ::std::os::raw::c_char,
-        usize,
-        *const ov_property_t,
-        *mut *mut ov_remote_context_t,
-    ) -> ov_status_e,
+    pub(crate) ov_core_create_context_props: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const ::std::os::raw::c_char,
+            usize,
+            *const ov_property_t,
+            *mut *mut ov_remote_context_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_core_create_with_config: unsafe extern "C" fn(
         *const ::std::os::raw::c_char,
         *mut *mut ov_core_t,
@@ -217,12 +232,14 @@ pub(crate) struct Functions {
         *const wchar_t,
         *mut *mut ov_model_t,
     ) -> ov_status_e,
-    pub(crate) ov_core_set_properties: unsafe extern "C" fn(
-        *const ov_core_t,
-        *const ::std::os::raw::c_char,
-        usize,
-        *const ov_property_t,
-    ) -> ov_status_e,
+    pub(crate) ov_core_set_properties: Option<
+        unsafe extern "C" fn(
+            *const ov_core_t,
+            *const ::std::os::raw::c_char,
+            usize,
+            *const ov_property_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_core_set_property: unsafe extern "C" fn(
         *const ov_core_t,
         *const ::std::os::raw::c_char,
@@ -515,12 +532,14 @@ pub(crate) struct Functions {
         usize,
         ...
     ) -> ov_status_e,
-    pub(crate) ov_preprocess_input_tensor_info_set_color_format_with_subnames: unsafe extern "C" fn(
-        *mut ov_preprocess_input_tensor_info_t,
-        ov_color_format_e,
-        usize,
-        *mut *const ::std::os::raw::c_char,
-    ) -> ov_status_e,
+    pub(crate) ov_preprocess_input_tensor_info_set_color_format_with_subnames: Option<
+        unsafe extern "C" fn(
+            *mut ov_preprocess_input_tensor_info_t,
+            ov_color_format_e,
+            usize,
+            *mut *const ::std::os::raw::c_char,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_preprocess_input_tensor_info_set_element_type: unsafe extern "C" fn(
         *mut ov_preprocess_input_tensor_info_t,
         ov_element_type_e,
@@ -626,15 +645,17 @@ pub(crate) struct Functions {
         *const f32,
         i32,
     ) -> ov_status_e,
-    pub(crate) ov_preprocess_preprocess_steps_pad: unsafe extern "C" fn(
-        *const ov_preprocess_preprocess_steps_t,
-        *const ::std::os::raw::c_int,
-        usize,
-        *const ::std::os::raw::c_int,
-        usize,
-        f32,
-        ov_padding_mode_e,
-    ) -> ov_status_e,
+    pub(crate) ov_preprocess_preprocess_steps_pad: Option<
+        unsafe extern "C" fn(
+            *const ov_preprocess_preprocess_steps_t,
+            *const ::std::os::raw::c_int,
+            usize,
+            *const ::std::os::raw::c_int,
+            usize,
+            f32,
+            ov_padding_mode_e,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_preprocess_preprocess_steps_resize: unsafe extern "C" fn(
         *mut ov_preprocess_preprocess_steps_t,
         ov_preprocess_resize_algorithm_e,
@@ -669,14 +690,16 @@ pub(crate) struct Functions {
         *mut *mut ov_tensor_t,
         ...
     ) -> ov_status_e,
-    pub(crate) ov_remote_context_create_tensor_props: unsafe extern "C" fn(
-        *const ov_remote_context_t,
-        ov_element_type_e,
-        ov_shape_t,
-        usize,
-        *const ov_property_t,
-        *mut *mut ov_tensor_t,
-    ) -> ov_status_e,
+    pub(crate) ov_remote_context_create_tensor_props: Option<
+        unsafe extern "C" fn(
+            *const ov_remote_context_t,
+            ov_element_type_e,
+            ov_shape_t,
+            usize,
+            *const ov_property_t,
+            *mut *mut ov_tensor_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_remote_context_free: unsafe extern "C" fn(*mut ov_remote_context_t),
     pub(crate) ov_remote_context_get_device_name: unsafe extern "C" fn(
         *const ov_remote_context_t,
@@ -718,12 +741,14 @@ pub(crate) struct Functions {
         *mut ::std::os::raw::c_void,
         *mut *mut ov_tensor_t,
     ) -> ov_status_e,
-    pub(crate) ov_tensor_create_from_string_array: unsafe extern "C" fn(
-        *mut *const ::std::os::raw::c_char,
-        usize,
-        ov_shape_t,
-        *mut *mut ov_tensor_t,
-    ) -> ov_status_e,
+    pub(crate) ov_tensor_create_from_string_array: Option<
+        unsafe extern "C" fn(
+            *mut *const ::std::os::raw::c_char,
+            usize,
+            ov_shape_t,
+            *mut *mut ov_tensor_t,
+        ) -> ov_status_e,
+    >,
     pub(crate) ov_tensor_data: unsafe extern "C" fn(
         *const ov_tensor_t,
         *mut *mut ::std::os::raw::c_void,
@@ -749,21 +774,25 @@ pub(crate) struct Functions {
         *mut ov_tensor_t,
         ov_shape_t,
     ) -> ov_status_e,
-    pub(crate) ov_tensor_set_string_data: unsafe extern "C" fn(
-        *mut ov_tensor_t,
-        *mut *const ::std::os::raw::c_char,
-        usize,
-    ) -> ov_status_e,
-    pub(crate) ov_util_reset_log_callback: unsafe extern "C" fn(),
-    pub(crate) ov_util_set_log_callback: unsafe extern "C" fn(ov_util_log_callback_func),
+    pub(crate) ov_tensor_set_string_data: Option<
+        unsafe extern "C" fn(
+            *mut ov_tensor_t,
+            *mut *const ::std::os::raw::c_char,
+            usize,
+        ) -> ov_status_e,
+    >,
+    pub(crate) ov_util_reset_log_callback: Option<unsafe extern "C" fn()>,
+    pub(crate) ov_util_set_log_callback: Option<
+        unsafe extern "C" fn(ov_util_log_callback_func),
+    >,
     pub(crate) ov_version_free: unsafe extern "C" fn(*mut ov_version_t),
     pub(crate) ov_property_key_auto_batch_timeout: Address<
         *const ::std::os::raw::c_char,
     >,
     pub(crate) ov_property_key_available_devices: Address<*const ::std::os::raw::c_char>,
     pub(crate) ov_property_key_cache_dir: Address<*const ::std::os::raw::c_char>,
-    pub(crate) ov_property_key_cache_encryption_callbacks: Address<
-        *const ::std::os::raw::c_char,
+    pub(crate) ov_property_key_cache_encryption_callbacks: Option<
+        Address<*const ::std::os::raw::c_char>,
     >,
     pub(crate) ov_property_key_cache_mode: Address<*const ::std::os::raw::c_char>,
     pub(crate) ov_property_key_device_capabilities: Address<
@@ -810,8 +839,8 @@ pub(crate) struct Functions {
     pub(crate) ov_property_key_intel_auto_enable_startup_fallback: Address<
         *const ::std::os::raw::c_char,
     >,
-    pub(crate) ov_property_key_intel_gpu_config_file: Address<
-        *const ::std::os::raw::c_char,
+    pub(crate) ov_property_key_intel_gpu_config_file: Option<
+        Address<*const ::std::os::raw::c_char>,
     >,
     pub(crate) ov_property_key_intel_gpu_context_type: Address<
         *const ::std::os::raw::c_char,
@@ -859,8 +888,9 @@ pub(crate) struct Functions {
         *const ::std::os::raw::c_char,
     >,
 }
-/// The names [`Functions::resolve`] looks up, to report every missing one at once.
-pub(crate) const SYMBOL_NAMES: &[&str] = &[
+/// The symbols every supported release exports: a library lacking one is not a supported
+/// OpenVINO, and [`Functions::resolve`] fails.
+pub(crate) const REQUIRED_SYMBOLS: &[&str] = &[
     "ov_available_devices_free",
     "ov_compiled_model_create_infer_request",
     "ov_compiled_model_export_model",
@@ -876,21 +906,14 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_compiled_model_output_by_index",
     "ov_compiled_model_output_by_name",
     "ov_compiled_model_outputs_size",
-    "ov_compiled_model_set_properties",
     "ov_compiled_model_set_property",
     "ov_const_port_get_shape",
-    "ov_core_add_extension",
     "ov_core_compile_model",
     "ov_core_compile_model_from_file",
-    "ov_core_compile_model_from_file_props",
     "ov_core_compile_model_from_file_unicode",
-    "ov_core_compile_model_from_file_unicode_props",
-    "ov_core_compile_model_props",
     "ov_core_compile_model_with_context",
-    "ov_core_compile_model_with_context_props",
     "ov_core_create",
     "ov_core_create_context",
-    "ov_core_create_context_props",
     "ov_core_create_with_config",
     "ov_core_create_with_config_unicode",
     "ov_core_free",
@@ -902,7 +925,6 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_core_read_model",
     "ov_core_read_model_from_memory_buffer",
     "ov_core_read_model_unicode",
-    "ov_core_set_properties",
     "ov_core_set_property",
     "ov_core_versions_free",
     "ov_dimension_is_dynamic",
@@ -979,7 +1001,6 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_preprocess_input_tensor_info_free",
     "ov_preprocess_input_tensor_info_set_color_format",
     "ov_preprocess_input_tensor_info_set_color_format_with_subname",
-    "ov_preprocess_input_tensor_info_set_color_format_with_subnames",
     "ov_preprocess_input_tensor_info_set_element_type",
     "ov_preprocess_input_tensor_info_set_from",
     "ov_preprocess_input_tensor_info_set_layout",
@@ -1005,7 +1026,6 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_preprocess_preprocess_steps_free",
     "ov_preprocess_preprocess_steps_mean",
     "ov_preprocess_preprocess_steps_mean_multi_channels",
-    "ov_preprocess_preprocess_steps_pad",
     "ov_preprocess_preprocess_steps_resize",
     "ov_preprocess_preprocess_steps_reverse_channels",
     "ov_preprocess_preprocess_steps_scale",
@@ -1014,7 +1034,6 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_rank_is_dynamic",
     "ov_remote_context_create_host_tensor",
     "ov_remote_context_create_tensor",
-    "ov_remote_context_create_tensor_props",
     "ov_remote_context_free",
     "ov_remote_context_get_device_name",
     "ov_remote_context_get_params",
@@ -1026,7 +1045,6 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_shutdown",
     "ov_tensor_create",
     "ov_tensor_create_from_host_ptr",
-    "ov_tensor_create_from_string_array",
     "ov_tensor_data",
     "ov_tensor_free",
     "ov_tensor_get_byte_size",
@@ -1034,14 +1052,10 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_tensor_get_shape",
     "ov_tensor_get_size",
     "ov_tensor_set_shape",
-    "ov_tensor_set_string_data",
-    "ov_util_reset_log_callback",
-    "ov_util_set_log_callback",
     "ov_version_free",
     "ov_property_key_auto_batch_timeout",
     "ov_property_key_available_devices",
     "ov_property_key_cache_dir",
-    "ov_property_key_cache_encryption_callbacks",
     "ov_property_key_cache_mode",
     "ov_property_key_device_capabilities",
     "ov_property_key_device_full_name",
@@ -1061,7 +1075,6 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_property_key_intel_auto_device_bind_buffer",
     "ov_property_key_intel_auto_enable_runtime_fallback",
     "ov_property_key_intel_auto_enable_startup_fallback",
-    "ov_property_key_intel_gpu_config_file",
     "ov_property_key_intel_gpu_context_type",
     "ov_property_key_intel_gpu_dev_object_handle",
     "ov_property_key_intel_gpu_mem_handle",
@@ -1083,7 +1096,7 @@ pub(crate) const SYMBOL_NAMES: &[&str] = &[
     "ov_property_key_supported_properties",
 ];
 impl Functions {
-    /// Resolves every symbol; fails with the name of the first one missing.
+    /// Resolves every symbol; fails with the name of the first required one missing.
     ///
     /// # Safety
     /// `library` must be an OpenVINO C library whose ABI matches these bindings.
@@ -1167,10 +1180,17 @@ impl Functions {
                     .map_err(|_| stringify!(ov_compiled_model_outputs_size))?
             },
             ov_compiled_model_set_properties: unsafe {
-                *library
-                    .get(b"ov_compiled_model_set_properties\0")
-                    .map_err(|_| stringify!(ov_compiled_model_set_properties))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_compiled_model_t,
+                            usize,
+                            *const ov_property_t,
+                        ) -> ov_status_e,
+                    >(b"ov_compiled_model_set_properties\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_compiled_model_set_property: unsafe {
                 *library
                     .get(b"ov_compiled_model_set_property\0")
@@ -1182,10 +1202,16 @@ impl Functions {
                     .map_err(|_| stringify!(ov_const_port_get_shape))?
             },
             ov_core_add_extension: unsafe {
-                *library
-                    .get(b"ov_core_add_extension\0")
-                    .map_err(|_| stringify!(ov_core_add_extension))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const ::std::os::raw::c_char,
+                        ) -> ov_status_e,
+                    >(b"ov_core_add_extension\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_compile_model: unsafe {
                 *library
                     .get(b"ov_core_compile_model\0")
@@ -1197,37 +1223,75 @@ impl Functions {
                     .map_err(|_| stringify!(ov_core_compile_model_from_file))?
             },
             ov_core_compile_model_from_file_props: unsafe {
-                *library
-                    .get(b"ov_core_compile_model_from_file_props\0")
-                    .map_err(|_| stringify!(ov_core_compile_model_from_file_props))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const ::std::os::raw::c_char,
+                            *const ::std::os::raw::c_char,
+                            usize,
+                            *const ov_property_t,
+                            *mut *mut ov_compiled_model_t,
+                        ) -> ov_status_e,
+                    >(b"ov_core_compile_model_from_file_props\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_compile_model_from_file_unicode: unsafe {
                 *library
                     .get(b"ov_core_compile_model_from_file_unicode\0")
                     .map_err(|_| stringify!(ov_core_compile_model_from_file_unicode))?
             },
             ov_core_compile_model_from_file_unicode_props: unsafe {
-                *library
-                    .get(b"ov_core_compile_model_from_file_unicode_props\0")
-                    .map_err(|_| {
-                        stringify!(ov_core_compile_model_from_file_unicode_props)
-                    })?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const wchar_t,
+                            *const ::std::os::raw::c_char,
+                            usize,
+                            *const ov_property_t,
+                            *mut *mut ov_compiled_model_t,
+                        ) -> ov_status_e,
+                    >(b"ov_core_compile_model_from_file_unicode_props\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_compile_model_props: unsafe {
-                *library
-                    .get(b"ov_core_compile_model_props\0")
-                    .map_err(|_| stringify!(ov_core_compile_model_props))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const ov_model_t,
+                            *const ::std::os::raw::c_char,
+                            usize,
+                            *const ov_property_t,
+                            *mut *mut ov_compiled_model_t,
+                        ) -> ov_status_e,
+                    >(b"ov_core_compile_model_props\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_compile_model_with_context: unsafe {
                 *library
                     .get(b"ov_core_compile_model_with_context\0")
                     .map_err(|_| stringify!(ov_core_compile_model_with_context))?
             },
             ov_core_compile_model_with_context_props: unsafe {
-                *library
-                    .get(b"ov_core_compile_model_with_context_props\0")
-                    .map_err(|_| stringify!(ov_core_compile_model_with_context_props))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const ov_model_t,
+                            *const ov_remote_context_t,
+                            usize,
+                            *const ov_property_t,
+                            *mut *mut ov_compiled_model_t,
+                        ) -> ov_status_e,
+                    >(b"ov_core_compile_model_with_context_props\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_create: unsafe {
                 *library
                     .get(b"ov_core_create\0")
@@ -1239,10 +1303,19 @@ impl Functions {
                     .map_err(|_| stringify!(ov_core_create_context))?
             },
             ov_core_create_context_props: unsafe {
-                *library
-                    .get(b"ov_core_create_context_props\0")
-                    .map_err(|_| stringify!(ov_core_create_context_props))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const ::std::os::raw::c_char,
+                            usize,
+                            *const ov_property_t,
+                            *mut *mut ov_remote_context_t,
+                        ) -> ov_status_e,
+                    >(b"ov_core_create_context_props\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_create_with_config: unsafe {
                 *library
                     .get(b"ov_core_create_with_config\0")
@@ -1297,10 +1370,18 @@ impl Functions {
                     .map_err(|_| stringify!(ov_core_read_model_unicode))?
             },
             ov_core_set_properties: unsafe {
-                *library
-                    .get(b"ov_core_set_properties\0")
-                    .map_err(|_| stringify!(ov_core_set_properties))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_core_t,
+                            *const ::std::os::raw::c_char,
+                            usize,
+                            *const ov_property_t,
+                        ) -> ov_status_e,
+                    >(b"ov_core_set_properties\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_core_set_property: unsafe {
                 *library
                     .get(b"ov_core_set_property\0")
@@ -1692,16 +1773,20 @@ impl Functions {
                     })?
             },
             ov_preprocess_input_tensor_info_set_color_format_with_subnames: unsafe {
-                *library
-                    .get(
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *mut ov_preprocess_input_tensor_info_t,
+                            ov_color_format_e,
+                            usize,
+                            *mut *const ::std::os::raw::c_char,
+                        ) -> ov_status_e,
+                    >(
                         b"ov_preprocess_input_tensor_info_set_color_format_with_subnames\0",
                     )
-                    .map_err(|_| {
-                        stringify!(
-                            ov_preprocess_input_tensor_info_set_color_format_with_subnames
-                        )
-                    })?
-            },
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_preprocess_input_tensor_info_set_element_type: unsafe {
                 *library
                     .get(b"ov_preprocess_input_tensor_info_set_element_type\0")
@@ -1862,10 +1947,21 @@ impl Functions {
                     })?
             },
             ov_preprocess_preprocess_steps_pad: unsafe {
-                *library
-                    .get(b"ov_preprocess_preprocess_steps_pad\0")
-                    .map_err(|_| stringify!(ov_preprocess_preprocess_steps_pad))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_preprocess_preprocess_steps_t,
+                            *const ::std::os::raw::c_int,
+                            usize,
+                            *const ::std::os::raw::c_int,
+                            usize,
+                            f32,
+                            ov_padding_mode_e,
+                        ) -> ov_status_e,
+                    >(b"ov_preprocess_preprocess_steps_pad\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_preprocess_preprocess_steps_resize: unsafe {
                 *library
                     .get(b"ov_preprocess_preprocess_steps_resize\0")
@@ -1911,10 +2007,20 @@ impl Functions {
                     .map_err(|_| stringify!(ov_remote_context_create_tensor))?
             },
             ov_remote_context_create_tensor_props: unsafe {
-                *library
-                    .get(b"ov_remote_context_create_tensor_props\0")
-                    .map_err(|_| stringify!(ov_remote_context_create_tensor_props))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *const ov_remote_context_t,
+                            ov_element_type_e,
+                            ov_shape_t,
+                            usize,
+                            *const ov_property_t,
+                            *mut *mut ov_tensor_t,
+                        ) -> ov_status_e,
+                    >(b"ov_remote_context_create_tensor_props\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_remote_context_free: unsafe {
                 *library
                     .get(b"ov_remote_context_free\0")
@@ -1967,10 +2073,18 @@ impl Functions {
                     .map_err(|_| stringify!(ov_tensor_create_from_host_ptr))?
             },
             ov_tensor_create_from_string_array: unsafe {
-                *library
-                    .get(b"ov_tensor_create_from_string_array\0")
-                    .map_err(|_| stringify!(ov_tensor_create_from_string_array))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *mut *const ::std::os::raw::c_char,
+                            usize,
+                            ov_shape_t,
+                            *mut *mut ov_tensor_t,
+                        ) -> ov_status_e,
+                    >(b"ov_tensor_create_from_string_array\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_tensor_data: unsafe {
                 *library
                     .get(b"ov_tensor_data\0")
@@ -2007,20 +2121,30 @@ impl Functions {
                     .map_err(|_| stringify!(ov_tensor_set_shape))?
             },
             ov_tensor_set_string_data: unsafe {
-                *library
-                    .get(b"ov_tensor_set_string_data\0")
-                    .map_err(|_| stringify!(ov_tensor_set_string_data))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(
+                            *mut ov_tensor_t,
+                            *mut *const ::std::os::raw::c_char,
+                            usize,
+                        ) -> ov_status_e,
+                    >(b"ov_tensor_set_string_data\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_util_reset_log_callback: unsafe {
-                *library
-                    .get(b"ov_util_reset_log_callback\0")
-                    .map_err(|_| stringify!(ov_util_reset_log_callback))?
-            },
+                library.get::<unsafe extern "C" fn()>(b"ov_util_reset_log_callback\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_util_set_log_callback: unsafe {
-                *library
-                    .get(b"ov_util_set_log_callback\0")
-                    .map_err(|_| stringify!(ov_util_set_log_callback))?
-            },
+                library
+                    .get::<
+                        unsafe extern "C" fn(ov_util_log_callback_func),
+                    >(b"ov_util_set_log_callback\0")
+            }
+                .ok()
+                .map(|symbol| *symbol),
             ov_version_free: unsafe {
                 *library
                     .get(b"ov_version_free\0")
@@ -2041,11 +2165,14 @@ impl Functions {
                     .get(b"ov_property_key_cache_dir\0")
                     .map_err(|_| stringify!(ov_property_key_cache_dir))?
             }),
-            ov_property_key_cache_encryption_callbacks: Address(unsafe {
-                *library
-                    .get(b"ov_property_key_cache_encryption_callbacks\0")
-                    .map_err(|_| stringify!(ov_property_key_cache_encryption_callbacks))?
-            }),
+            ov_property_key_cache_encryption_callbacks: unsafe {
+                library
+                    .get::<
+                        *const *const ::std::os::raw::c_char,
+                    >(b"ov_property_key_cache_encryption_callbacks\0")
+            }
+                .ok()
+                .map(|symbol| Address(*symbol)),
             ov_property_key_cache_mode: Address(unsafe {
                 *library
                     .get(b"ov_property_key_cache_mode\0")
@@ -2149,11 +2276,14 @@ impl Functions {
                         stringify!(ov_property_key_intel_auto_enable_startup_fallback)
                     })?
             }),
-            ov_property_key_intel_gpu_config_file: Address(unsafe {
-                *library
-                    .get(b"ov_property_key_intel_gpu_config_file\0")
-                    .map_err(|_| stringify!(ov_property_key_intel_gpu_config_file))?
-            }),
+            ov_property_key_intel_gpu_config_file: unsafe {
+                library
+                    .get::<
+                        *const *const ::std::os::raw::c_char,
+                    >(b"ov_property_key_intel_gpu_config_file\0")
+            }
+                .ok()
+                .map(|symbol| Address(*symbol)),
             ov_property_key_intel_gpu_context_type: Address(unsafe {
                 *library
                     .get(b"ov_property_key_intel_gpu_context_type\0")
@@ -2258,6 +2388,68 @@ impl Functions {
                     .map_err(|_| stringify!(ov_property_key_supported_properties))?
             }),
         })
+    }
+    /// The optional symbols the loaded library lacks, in name order.
+    pub(crate) fn absent(&self) -> Vec<&'static str> {
+        let mut absent = Vec::new();
+        if self.ov_compiled_model_set_properties.is_none() {
+            absent.push(stringify!(ov_compiled_model_set_properties));
+        }
+        if self.ov_core_add_extension.is_none() {
+            absent.push(stringify!(ov_core_add_extension));
+        }
+        if self.ov_core_compile_model_from_file_props.is_none() {
+            absent.push(stringify!(ov_core_compile_model_from_file_props));
+        }
+        if self.ov_core_compile_model_from_file_unicode_props.is_none() {
+            absent.push(stringify!(ov_core_compile_model_from_file_unicode_props));
+        }
+        if self.ov_core_compile_model_props.is_none() {
+            absent.push(stringify!(ov_core_compile_model_props));
+        }
+        if self.ov_core_compile_model_with_context_props.is_none() {
+            absent.push(stringify!(ov_core_compile_model_with_context_props));
+        }
+        if self.ov_core_create_context_props.is_none() {
+            absent.push(stringify!(ov_core_create_context_props));
+        }
+        if self.ov_core_set_properties.is_none() {
+            absent.push(stringify!(ov_core_set_properties));
+        }
+        if self.ov_preprocess_input_tensor_info_set_color_format_with_subnames.is_none()
+        {
+            absent
+                .push(
+                    stringify!(
+                        ov_preprocess_input_tensor_info_set_color_format_with_subnames
+                    ),
+                );
+        }
+        if self.ov_preprocess_preprocess_steps_pad.is_none() {
+            absent.push(stringify!(ov_preprocess_preprocess_steps_pad));
+        }
+        if self.ov_remote_context_create_tensor_props.is_none() {
+            absent.push(stringify!(ov_remote_context_create_tensor_props));
+        }
+        if self.ov_tensor_create_from_string_array.is_none() {
+            absent.push(stringify!(ov_tensor_create_from_string_array));
+        }
+        if self.ov_tensor_set_string_data.is_none() {
+            absent.push(stringify!(ov_tensor_set_string_data));
+        }
+        if self.ov_util_reset_log_callback.is_none() {
+            absent.push(stringify!(ov_util_reset_log_callback));
+        }
+        if self.ov_util_set_log_callback.is_none() {
+            absent.push(stringify!(ov_util_set_log_callback));
+        }
+        if self.ov_property_key_cache_encryption_callbacks.is_none() {
+            absent.push(stringify!(ov_property_key_cache_encryption_callbacks));
+        }
+        if self.ov_property_key_intel_gpu_config_file.is_none() {
+            absent.push(stringify!(ov_property_key_intel_gpu_config_file));
+        }
+        absent
     }
 }
 /**@brief Releases memory occpuied by ov_available_devices_t
@@ -2471,19 +2663,17 @@ Non-variadic alternative to ov_compiled_model_set_property(), compatible with al
 @param properties     Array of ov_property_t key/value pairs.
 @param num_properties Number of entries in the properties array.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_compiled_model_set_properties(
     compiled_model: *const ov_compiled_model_t,
     num_properties: usize,
     properties: *const ov_property_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_compiled_model_set_properties)(
-            compiled_model,
-            num_properties,
-            properties,
-        )
+    match functions().ov_compiled_model_set_properties {
+        Some(function) => unsafe { function(compiled_model, num_properties, properties) }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Sets properties for a device, acceptable keys can be found in ov_property_key_xxx.
@@ -2516,12 +2706,17 @@ pub unsafe fn ov_const_port_get_shape(
 @param core A pointer to the ov_core_t instance.
 @param path Path to the extension.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2025.2.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_add_extension(
     core: *const ov_core_t,
     path: *const ::std::os::raw::c_char,
 ) -> ov_status_e {
-    unsafe { (functions().ov_core_add_extension)(core, path) }
+    match functions().ov_core_add_extension {
+        Some(function) => unsafe { function(core, path) }
+        None => ov_status_e_NOT_IMPLEMENTED,
+    }
 }
 /**@brief Creates a compiled model from a source model object.
 Users can create as many compiled models as they need and use
@@ -2585,6 +2780,8 @@ Non-variadic alternative to ov_core_compile_model_from_file(), compatible with a
 @param properties      Array of ov_property_t key/value pairs (may be NULL when num_properties is 0).
 @param compiled_model  A pointer to the newly created compiled_model.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_compile_model_from_file_props(
     core: *const ov_core_t,
@@ -2594,16 +2791,20 @@ pub unsafe fn ov_core_compile_model_from_file_props(
     properties: *const ov_property_t,
     compiled_model: *mut *mut ov_compiled_model_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_core_compile_model_from_file_props)(
-            core,
-            model_path,
-            device_name,
-            num_properties,
-            properties,
-            compiled_model,
-        )
+    match functions().ov_core_compile_model_from_file_props {
+        Some(function) => {
+            unsafe {
+                function(
+                    core,
+                    model_path,
+                    device_name,
+                    num_properties,
+                    properties,
+                    compiled_model,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Reads a model and creates a compiled model from the IR/ONNX/PDPD file.
@@ -2642,6 +2843,8 @@ Non-variadic alternative to ov_core_compile_model_from_file_unicode(), compatibl
 @param properties      Array of ov_property_t key/value pairs (may be NULL when num_properties is 0).
 @param compiled_model  A pointer to the newly created compiled_model.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_compile_model_from_file_unicode_props(
     core: *const ov_core_t,
@@ -2651,16 +2854,20 @@ pub unsafe fn ov_core_compile_model_from_file_unicode_props(
     properties: *const ov_property_t,
     compiled_model: *mut *mut ov_compiled_model_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_core_compile_model_from_file_unicode_props)(
-            core,
-            model_path,
-            device_name,
-            num_properties,
-            properties,
-            compiled_model,
-        )
+    match functions().ov_core_compile_model_from_file_unicode_props {
+        Some(function) => {
+            unsafe {
+                function(
+                    core,
+                    model_path,
+                    device_name,
+                    num_properties,
+                    properties,
+                    compiled_model,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Creates a compiled model from a source model using an array of ov_property_t pairs.
@@ -2673,6 +2880,8 @@ Non-variadic alternative to ov_core_compile_model(), compatible with all FFI cal
 @param properties      Array of ov_property_t key/value pairs (may be NULL when num_properties is 0).
 @param compiled_model  A pointer to the newly created compiled_model.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_compile_model_props(
     core: *const ov_core_t,
@@ -2682,16 +2891,20 @@ pub unsafe fn ov_core_compile_model_props(
     properties: *const ov_property_t,
     compiled_model: *mut *mut ov_compiled_model_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_core_compile_model_props)(
-            core,
-            model,
-            device_name,
-            num_properties,
-            properties,
-            compiled_model,
-        )
+    match functions().ov_core_compile_model_props {
+        Some(function) => {
+            unsafe {
+                function(
+                    core,
+                    model,
+                    device_name,
+                    num_properties,
+                    properties,
+                    compiled_model,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Creates a compiled model from a source model within a specified remote context.
@@ -2728,6 +2941,8 @@ Non-variadic alternative to ov_core_compile_model_with_context(), compatible wit
 @param properties      Array of ov_property_t key/value pairs (may be NULL when num_properties is 0).
 @param compiled_model  A pointer to the newly created compiled_model.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_compile_model_with_context_props(
     core: *const ov_core_t,
@@ -2737,16 +2952,20 @@ pub unsafe fn ov_core_compile_model_with_context_props(
     properties: *const ov_property_t,
     compiled_model: *mut *mut ov_compiled_model_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_core_compile_model_with_context_props)(
-            core,
-            model,
-            context,
-            num_properties,
-            properties,
-            compiled_model,
-        )
+    match functions().ov_core_compile_model_with_context_props {
+        Some(function) => {
+            unsafe {
+                function(
+                    core,
+                    model,
+                    context,
+                    num_properties,
+                    properties,
+                    compiled_model,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Constructs OpenVINO Core instance by default.
@@ -2789,6 +3008,8 @@ Non-variadic alternative to ov_core_create_context(), compatible with all FFI ca
 @param properties     Array of ov_property_t key/value pairs (may be NULL when num_properties is 0).
 @param context        A pointer to the newly created remote context.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_create_context_props(
     core: *const ov_core_t,
@@ -2797,15 +3018,11 @@ pub unsafe fn ov_core_create_context_props(
     properties: *const ov_property_t,
     context: *mut *mut ov_remote_context_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_core_create_context_props)(
-            core,
-            device_name,
-            num_properties,
-            properties,
-            context,
-        )
+    match functions().ov_core_create_context_props {
+        Some(function) => {
+            unsafe { function(core, device_name, num_properties, properties, context) }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Constructs OpenVINO Core instance using XML configuration file with devices description.
@@ -3024,6 +3241,8 @@ Non-variadic alternative to ov_core_set_property(), compatible with all FFI call
 @param num_properties Number of entries in the properties array.
 @param properties     Array of ov_property_t key/value pairs.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_core_set_properties(
     core: *const ov_core_t,
@@ -3031,9 +3250,11 @@ pub unsafe fn ov_core_set_properties(
     num_properties: usize,
     properties: *const ov_property_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_core_set_properties)(core, device_name, num_properties, properties)
+    match functions().ov_core_set_properties {
+        Some(function) => {
+            unsafe { function(core, device_name, num_properties, properties) }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Sets properties for a device, acceptable keys can be found in ov_property_key_xxx.
@@ -4037,6 +4258,8 @@ compatible with all FFI callers.
 @param sub_names      Array of null-terminated sub-plane name strings (e.g. "Y", "UV").
 May be NULL when sub_names_size is 0.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_preprocess_input_tensor_info_set_color_format_with_subnames(
     preprocess_input_tensor_info: *mut ov_preprocess_input_tensor_info_t,
@@ -4044,14 +4267,18 @@ pub unsafe fn ov_preprocess_input_tensor_info_set_color_format_with_subnames(
     sub_names_size: usize,
     sub_names: *mut *const ::std::os::raw::c_char,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_preprocess_input_tensor_info_set_color_format_with_subnames)(
-            preprocess_input_tensor_info,
-            colorFormat,
-            sub_names_size,
-            sub_names,
-        )
+    match functions().ov_preprocess_input_tensor_info_set_color_format_with_subnames {
+        Some(function) => {
+            unsafe {
+                function(
+                    preprocess_input_tensor_info,
+                    colorFormat,
+                    sub_names_size,
+                    sub_names,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Set ov_preprocess_input_tensor_info_t precesion.
@@ -4497,6 +4724,8 @@ pub unsafe fn ov_preprocess_preprocess_steps_mean_multi_channels(
 @param pads_end_size                   Pads end size (number of axes).
 @param value                           Value to be populated in the padded area (mode=CONSTANT)
 @param mode                            Padding mode.*/
+///
+/// Added in OpenVINO 2025.0.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_preprocess_preprocess_steps_pad(
     preprocess_input_process_steps: *const ov_preprocess_preprocess_steps_t,
@@ -4507,17 +4736,21 @@ pub unsafe fn ov_preprocess_preprocess_steps_pad(
     value: f32,
     mode: ov_padding_mode_e,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_preprocess_preprocess_steps_pad)(
-            preprocess_input_process_steps,
-            pads_begin,
-            pads_begin_size,
-            pads_end,
-            pads_end_size,
-            value,
-            mode,
-        )
+    match functions().ov_preprocess_preprocess_steps_pad {
+        Some(function) => {
+            unsafe {
+                function(
+                    preprocess_input_process_steps,
+                    pads_begin,
+                    pads_begin_size,
+                    pads_end,
+                    pads_end_size,
+                    value,
+                    mode,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Add resize operation to model's dimensions.
@@ -4661,6 +4894,8 @@ Non-variadic alternative to ov_remote_context_create_tensor(), compatible with a
 @param properties     Array of ov_property_t key/value pairs (may be NULL when num_properties is 0).
 @param remote_tensor  Pointer to returned ov_tensor_t that contains the remote tensor instance.
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2026.4.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_remote_context_create_tensor_props(
     context: *const ov_remote_context_t,
@@ -4670,16 +4905,20 @@ pub unsafe fn ov_remote_context_create_tensor_props(
     properties: *const ov_property_t,
     remote_tensor: *mut *mut ov_tensor_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_remote_context_create_tensor_props)(
-            context,
-            type_,
-            shape,
-            num_properties,
-            properties,
-            remote_tensor,
-        )
+    match functions().ov_remote_context_create_tensor_props {
+        Some(function) => {
+            unsafe {
+                function(
+                    context,
+                    type_,
+                    shape,
+                    num_properties,
+                    properties,
+                    remote_tensor,
+                )
+            }
+        }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Release the memory allocated by ov_remote_context_t.
@@ -4836,6 +5075,8 @@ pub unsafe fn ov_tensor_create_from_host_ptr(
 @param shape Tensor shape
 @param tensor A point to ov_tensor_t
 @return Status code of the operation: OK(0) for success.*/
+///
+/// Added in OpenVINO 2025.2.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_tensor_create_from_string_array(
     string_array: *mut *const ::std::os::raw::c_char,
@@ -4843,9 +5084,9 @@ pub unsafe fn ov_tensor_create_from_string_array(
     shape: ov_shape_t,
     tensor: *mut *mut ov_tensor_t,
 ) -> ov_status_e {
-    unsafe {
-        (functions()
-            .ov_tensor_create_from_string_array)(string_array, array_size, shape, tensor)
+    match functions().ov_tensor_create_from_string_array {
+        Some(function) => unsafe { function(string_array, array_size, shape, tensor) }
+        None => ov_status_e_NOT_IMPLEMENTED,
     }
 }
 /**@brief Provides an access to the underlaying host memory.
@@ -4932,25 +5173,46 @@ pub unsafe fn ov_tensor_set_shape(
 @param string_array Array of strings
 @param array_size Size of the array
 @param tensor A point to ov_tensor_t*/
+///
+/// Added in OpenVINO 2025.2.0: with an older library this returns `ov_status_e_NOT_IMPLEMENTED` without calling anything ([`crate::library::unavailable`] says why).
 #[inline]
 pub unsafe fn ov_tensor_set_string_data(
     tensor: *mut ov_tensor_t,
     string_array: *mut *const ::std::os::raw::c_char,
     array_size: usize,
 ) -> ov_status_e {
-    unsafe { (functions().ov_tensor_set_string_data)(tensor, string_array, array_size) }
+    match functions().ov_tensor_set_string_data {
+        Some(function) => unsafe { function(tensor, string_array, array_size) }
+        None => ov_status_e_NOT_IMPLEMENTED,
+    }
 }
 ///@brief Resets log message handling callback to its default (standard output).
+///
+/** Added in OpenVINO 2025.4.0.
+
+ # Panics
+ With an older library, where it does not exist: check [`crate::library::unavailable`] first.*/
 #[inline]
 pub unsafe fn ov_util_reset_log_callback() {
-    unsafe { (functions().ov_util_reset_log_callback)() }
+    match functions().ov_util_reset_log_callback {
+        Some(function) => unsafe { function() }
+        None => crate::library::absent(stringify!(ov_util_reset_log_callback)),
+    }
 }
 /**@brief Sets user log message handling callback.
 @param \[in\] func The function pointer to user-defined message logging callback.
 Null pointer is accepted (no logging).*/
+///
+/** Added in OpenVINO 2025.4.0.
+
+ # Panics
+ With an older library, where it does not exist: check [`crate::library::unavailable`] first.*/
 #[inline]
 pub unsafe fn ov_util_set_log_callback(func: ov_util_log_callback_func) {
-    unsafe { (functions().ov_util_set_log_callback)(func) }
+    match functions().ov_util_set_log_callback {
+        Some(function) => unsafe { function(func) }
+        None => crate::library::absent(stringify!(ov_util_set_log_callback)),
+    }
 }
 /**@brief Release the memory allocated by ov_version_t.
 @ingroup ov_core_c_api
@@ -4962,115 +5224,138 @@ pub unsafe fn ov_version_free(version: *mut ov_version_t) {
 /**@brief Read-write property
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_auto_batch_timeout: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_auto_batch_timeout);
+pub static ov_property_key_auto_batch_timeout: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_auto_batch_timeout),
+    |f| Some(&f.ov_property_key_auto_batch_timeout),
+);
 /**@brief Read-only property&lt;string&gt; to get a list of available device IDs.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_available_devices: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_available_devices);
+pub static ov_property_key_available_devices: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_available_devices),
+    |f| Some(&f.ov_property_key_available_devices),
+);
 /**@brief Read-write property&lt;string&gt; to set/get the directory which will be used to store any data cached
 by plugins.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_cache_dir: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_cache_dir);
+pub static ov_property_key_cache_dir: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_cache_dir),
+    |f| Some(&f.ov_property_key_cache_dir),
+);
 /**@brief Write-only property&lt;ov_encryption_callbacks*&gt; to set encryption and decryption function for model cache.
 If ov_property_key_cache_encryption_callbacks is set, model topology will be encrypted when saving to the cache and
 decrypted when loading from the cache. This property is set in ov_core_compile_model_* only
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded. Added in OpenVINO 2024.4.0: with an older library `get` returns the [`crate::library::Unavailable`] error.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_cache_encryption_callbacks: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_cache_encryption_callbacks);
+> = Variable::new(
+    stringify!(ov_property_key_cache_encryption_callbacks),
+    |f| f.ov_property_key_cache_encryption_callbacks.as_ref(),
+);
 /**@brief Read-write property&lt;string&gt; to select the cache mode between optimize_size and optimize_speed.
 If optimize_size is selected(default), smaller cache files will be created.
 If optimize_speed is selected, loading time will decrease but the cache file size will increase.
 This is only supported from GPU.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_cache_mode: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_cache_mode);
+pub static ov_property_key_cache_mode: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_cache_mode),
+    |f| Some(&f.ov_property_key_cache_mode),
+);
 /**@brief Read-only property&lt;string&gt; to get a string list of capabilities options per device.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_device_capabilities: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_device_capabilities);
+> = Variable::new(
+    stringify!(ov_property_key_device_capabilities),
+    |f| Some(&f.ov_property_key_device_capabilities),
+);
 /**@brief Read-only property&lt;string&gt; to get a string value representing a full device name.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_device_full_name: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_device_full_name);
+pub static ov_property_key_device_full_name: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_device_full_name),
+    |f| Some(&f.ov_property_key_device_full_name),
+);
 /**@brief Read-write property&lt;std::pair&lt;std::string, Any&gt;&gt;, device Priorities config option,
 with comma-separated devices listed in the desired priority
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_device_priorities: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_device_priorities);
+pub static ov_property_key_device_priorities: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_device_priorities),
+    |f| Some(&f.ov_property_key_device_priorities),
+);
 /**@brief Read-write property to configure 'mmap()' use for model read
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_enable_mmap: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_enable_mmap);
+pub static ov_property_key_enable_mmap: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_enable_mmap),
+    |f| Some(&f.ov_property_key_enable_mmap),
+);
 /**@brief Read-write property&lt;string&gt; for setting performance counters option.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_enable_profiling: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_enable_profiling);
+pub static ov_property_key_enable_profiling: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_enable_profiling),
+    |f| Some(&f.ov_property_key_enable_profiling),
+);
 /**@brief Read-write property to set whether force terminate tbb when ov core destruction
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_force_tbb_terminate: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_force_tbb_terminate);
+> = Variable::new(
+    stringify!(ov_property_key_force_tbb_terminate),
+    |f| Some(&f.ov_property_key_force_tbb_terminate),
+);
 /**@brief Read-write property, it is high-level OpenVINO hint for using CPU pinning to bind CPU threads to processors
 during inference
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_enable_cpu_pinning: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_enable_cpu_pinning);
+> = Variable::new(
+    stringify!(ov_property_key_hint_enable_cpu_pinning),
+    |f| Some(&f.ov_property_key_hint_enable_cpu_pinning),
+);
 /**@brief Read-write property, it is high-level OpenVINO hint for using hyper threading processors during CPU inference
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_enable_hyper_threading: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_enable_hyper_threading);
+> = Variable::new(
+    stringify!(ov_property_key_hint_enable_hyper_threading),
+    |f| Some(&f.ov_property_key_hint_enable_hyper_threading),
+);
 /**@brief Read-write property&lt;string&gt; for high-level OpenVINO Execution hint
 unlike low-level properties that are individual (per-device), the hints are something that every device accepts
 and turns into device-specific settings
@@ -5080,231 +5365,303 @@ It can be set to be below value:
 "ACCURACY",     //!&lt;  Optimize for max accuracy
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_execution_mode: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_execution_mode);
+> = Variable::new(
+    stringify!(ov_property_key_hint_execution_mode),
+    |f| Some(&f.ov_property_key_hint_execution_mode),
+);
 /**@brief Read-write property&lt;ov_element_type_e&gt; to set the hint for device to use specified precision for inference.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_inference_precision: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_inference_precision);
+> = Variable::new(
+    stringify!(ov_property_key_hint_inference_precision),
+    |f| Some(&f.ov_property_key_hint_inference_precision),
+);
 /**@brief Read-write property, high-level OpenVINO model priority hint.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_model_priority: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_model_priority);
+> = Variable::new(
+    stringify!(ov_property_key_hint_model_priority),
+    |f| Some(&f.ov_property_key_hint_model_priority),
+);
 /**@brief (Optional) Read-write property&lt;uint32_t string&gt; that backs the Performance Hints by giving
 additional information on how many inference requests the application will be
 keeping in flight usually this value comes from the actual use-case  (e.g.
 number of video-cameras, or other sources of inputs)
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_hint_num_requests: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_hint_num_requests);
+pub static ov_property_key_hint_num_requests: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_hint_num_requests),
+    |f| Some(&f.ov_property_key_hint_num_requests),
+);
 /**@brief Read-write property, it is high-level OpenVINO Performance Hints
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_performance_mode: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_performance_mode);
+> = Variable::new(
+    stringify!(ov_property_key_hint_performance_mode),
+    |f| Some(&f.ov_property_key_hint_performance_mode),
+);
 /**@brief Read-write property, it is high-level OpenVINO Hints for the type of CPU core used during inference
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_hint_scheduling_core_type: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_hint_scheduling_core_type);
+> = Variable::new(
+    stringify!(ov_property_key_hint_scheduling_core_type),
+    |f| Some(&f.ov_property_key_hint_scheduling_core_type),
+);
 /**@brief Read-write property&lt;int32_t string&gt; to set/get the maximum number of threads that can be used
 for inference tasks.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_inference_num_threads: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_inference_num_threads);
+> = Variable::new(
+    stringify!(ov_property_key_inference_num_threads),
+    |f| Some(&f.ov_property_key_inference_num_threads),
+);
 /**@brief Read-write property&lt;string&gt; for setting that enables performance improvement by binding
 buffer to hw infer request
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_auto_device_bind_buffer: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_auto_device_bind_buffer);
+> = Variable::new(
+    stringify!(ov_property_key_intel_auto_device_bind_buffer),
+    |f| Some(&f.ov_property_key_intel_auto_device_bind_buffer),
+);
 /**@brief Read-write property&lt;string&gt; to enable/disable runtime fallback to other devices when infer fails
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_auto_enable_runtime_fallback: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_auto_enable_runtime_fallback);
+> = Variable::new(
+    stringify!(ov_property_key_intel_auto_enable_runtime_fallback),
+    |f| Some(&f.ov_property_key_intel_auto_enable_runtime_fallback),
+);
 /**@brief Read-write property&lt;string&gt; to enable/disable CPU as accelerator (or helper device) at the beginning
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_auto_enable_startup_fallback: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_auto_enable_startup_fallback);
+> = Variable::new(
+    stringify!(ov_property_key_intel_auto_enable_startup_fallback),
+    |f| Some(&f.ov_property_key_intel_auto_enable_startup_fallback),
+);
 /**@brief Read-write property to configure config file for GPU
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded. Added in OpenVINO 2025.2.0: with an older library `get` returns the [`crate::library::Unavailable`] error.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_config_file: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_config_file);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_config_file),
+    |f| f.ov_property_key_intel_gpu_config_file.as_ref(),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_context_type: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_context_type);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_context_type),
+    |f| Some(&f.ov_property_key_intel_gpu_context_type),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_dev_object_handle: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_dev_object_handle);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_dev_object_handle),
+    |f| Some(&f.ov_property_key_intel_gpu_dev_object_handle),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_mem_handle: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_mem_handle);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_mem_handle),
+    |f| Some(&f.ov_property_key_intel_gpu_mem_handle),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_ocl_context: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_ocl_context);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_ocl_context),
+    |f| Some(&f.ov_property_key_intel_gpu_ocl_context),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_ocl_context_device_id: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_ocl_context_device_id);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_ocl_context_device_id),
+    |f| Some(&f.ov_property_key_intel_gpu_ocl_context_device_id),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_ocl_queue: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_ocl_queue);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_ocl_queue),
+    |f| Some(&f.ov_property_key_intel_gpu_ocl_queue),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_shared_mem_type: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_shared_mem_type);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_shared_mem_type),
+    |f| Some(&f.ov_property_key_intel_gpu_shared_mem_type),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_intel_gpu_tile_id: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_intel_gpu_tile_id);
+pub static ov_property_key_intel_gpu_tile_id: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_tile_id),
+    |f| Some(&f.ov_property_key_intel_gpu_tile_id),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_intel_gpu_va_device: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_intel_gpu_va_device);
+> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_va_device),
+    |f| Some(&f.ov_property_key_intel_gpu_va_device),
+);
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_intel_gpu_va_plane: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_intel_gpu_va_plane);
+pub static ov_property_key_intel_gpu_va_plane: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_intel_gpu_va_plane),
+    |f| Some(&f.ov_property_key_intel_gpu_va_plane),
+);
 /**@brief Read-write property&lt;string&gt; for setting desirable log level.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_log_level: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_log_level);
+pub static ov_property_key_log_level: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_log_level),
+    |f| Some(&f.ov_property_key_log_level),
+);
 /**@brief Read-only property to get maximum batch size which does not cause performance degradation due
 to memory swap impact.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_max_batch_size: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_max_batch_size);
+pub static ov_property_key_max_batch_size: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_max_batch_size),
+    |f| Some(&f.ov_property_key_max_batch_size),
+);
 /**@brief Read-only property&lt;string&gt; to get a name of name of a model
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_model_name: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_model_name);
+pub static ov_property_key_model_name: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_model_name),
+    |f| Some(&f.ov_property_key_model_name),
+);
 /**@brief Read-write property&lt;uint32_t string&gt; to set/get the number of executor logical partitions.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_num_streams: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_num_streams);
+pub static ov_property_key_num_streams: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_num_streams),
+    |f| Some(&f.ov_property_key_num_streams),
+);
 /**@brief Read-only property&lt;uint32_t string&gt; to query information optimal batch size for the given device
 and the network
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_optimal_batch_size: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_optimal_batch_size);
+pub static ov_property_key_optimal_batch_size: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_optimal_batch_size),
+    |f| Some(&f.ov_property_key_optimal_batch_size),
+);
 /**@brief Read-only property&lt;uint32_t string&gt; to get an unsigned integer value of optimaln
 number of compiled model infer requests.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_optimal_number_of_infer_requests: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_optimal_number_of_infer_requests);
+> = Variable::new(
+    stringify!(ov_property_key_optimal_number_of_infer_requests),
+    |f| Some(&f.ov_property_key_optimal_number_of_infer_requests),
+);
 /**@brief Read-only property&lt;string(unsigned int, unsigned int, unsigned int)&gt; to provide a
 hint for a range for number of async infer requests. If device supports
 streams, the metric provides range for number of IRs per stream.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_range_for_async_infer_requests: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_range_for_async_infer_requests);
+> = Variable::new(
+    stringify!(ov_property_key_range_for_async_infer_requests),
+    |f| Some(&f.ov_property_key_range_for_async_infer_requests),
+);
 /**@brief Read-only property&lt;string(unsigned int, unsigned int)&gt; to provide information about a range for
 streams on platforms where streams are supported
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
-pub static ov_property_key_range_for_streams: Variable<*const ::std::os::raw::c_char> = Variable::new(|
-    f|
-&f.ov_property_key_range_for_streams);
+pub static ov_property_key_range_for_streams: Variable<*const ::std::os::raw::c_char> = Variable::new(
+    stringify!(ov_property_key_range_for_streams),
+    |f| Some(&f.ov_property_key_range_for_streams),
+);
 /**@brief Read-only property&lt;string&gt; to get a string list of supported read-only properties.
 @ingroup ov_property_c_api*/
 ///
-/// Read it with `*NAME` once the library is loaded.
+/// Read it with `NAME.get()` once the library is loaded.
 #[allow(non_upper_case_globals)]
 pub static ov_property_key_supported_properties: Variable<
     *const ::std::os::raw::c_char,
-> = Variable::new(|f| &f.ov_property_key_supported_properties);
+> = Variable::new(
+    stringify!(ov_property_key_supported_properties),
+    |f| Some(&f.ov_property_key_supported_properties),
+);
