@@ -79,8 +79,8 @@ fn core_lists_the_cpu_device() {
         "get_available_devices",
     );
     let names: Vec<String> = (0..devices.size)
-        // SAFETY: OpenVINO returned `size` NUL-terminated names.
         .map(|i| {
+            // SAFETY: OpenVINO returned `size` NUL-terminated names.
             unsafe { CStr::from_ptr(*devices.devices.add(i)) }
                 .to_string_lossy()
                 .into_owned()

@@ -26,7 +26,9 @@ fn calling_before_loading_panics_with_a_clear_message() {
     assert!(matches!(err, LoadError::Open { .. }), "{err}");
     assert!(err.to_string().contains("/no/such/libopenvino_c.so"));
     // The loader's error is kept as the cause.
-    let cause = std::error::Error::source(&err).expect("the loader's error").to_string();
+    let cause = std::error::Error::source(&err)
+        .expect("the loader's error")
+        .to_string();
     assert!(cause.contains("No such file"), "{cause}");
 
     // A real shared library that is not OpenVINO: every missing symbol is named at once.

@@ -209,10 +209,10 @@ pub(crate) fn check(status: sys::ov_status_e, call: &'static str) -> Result<()> 
     }
     // openvino-sys answers NOT_IMPLEMENTED, calling nothing, for a function the loaded release
     // lacks; OpenVINO's last message would then be some earlier call's.
-    if status == sys::ov_status_e_NOT_IMPLEMENTED {
-        if let Some(why) = sys::library::unavailable(call) {
-            return Err(Error::new(ErrorKind::Unavailable, call, why.to_string()));
-        }
+    if status == sys::ov_status_e_NOT_IMPLEMENTED
+        && let Some(why) = sys::library::unavailable(call)
+    {
+        return Err(Error::new(ErrorKind::Unavailable, call, why.to_string()));
     }
     // SAFETY: ov_get_last_err_msg returns a NUL-terminated copy of the thread's last message,
     // allocated for the caller (or null); it is read before any other OpenVINO call.

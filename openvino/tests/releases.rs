@@ -8,9 +8,7 @@
 //! CPU plugins may pick other kernels, so floating-point outputs are compared within a tolerance;
 //! integer and boolean outputs exactly.
 
-use openvino::{
-    Core, DeviceType, ElementType, ErrorKind, PropertyKey, Shape, Tensor, TensorSlot,
-};
+use openvino::{Core, DeviceType, ElementType, ErrorKind, PropertyKey, Shape, Tensor, TensorSlot};
 use openvino_fixtures::{Case, TensorFile};
 use openvino_sys::library::{self, Version};
 
@@ -19,8 +17,12 @@ fn core() -> Core {
     // The fixtures' references were computed with f32 inference; set it on the device (the
     // variadic `ov_core_set_property`, in every release) rather than as a compile property
     // (`ov_core_compile_model_props` arrived in 2026.4).
-    core.set_property(&DeviceType::CPU, &PropertyKey::InferencePrecisionHint, "f32")
-        .unwrap();
+    core.set_property(
+        &DeviceType::CPU,
+        &PropertyKey::InferencePrecisionHint,
+        "f32",
+    )
+    .unwrap();
     core
 }
 
@@ -30,7 +32,12 @@ fn loaded() -> Version {
 
 fn tensor(file: &TensorFile) -> Tensor<'static> {
     let element_type: ElementType = file.element_type.parse().unwrap();
-    Tensor::from_bytes(element_type, &Shape::new(&file.dims).unwrap(), &file.bytes()).unwrap()
+    Tensor::from_bytes(
+        element_type,
+        &Shape::new(&file.dims).unwrap(),
+        &file.bytes(),
+    )
+    .unwrap()
 }
 
 /// The values of a floating-point output as f64 (`None` for integer and boolean types).
@@ -63,17 +70,30 @@ fn check(case: &Case, compiled: &openvino::CompiledModel, tolerance: f64) {
     let mut request = compiled.create_infer_request().unwrap();
     for run in &case.runs {
         for input in &run.inputs {
-            request.set_tensor(input.name.as_str(), tensor(input)).unwrap();
+            request
+                .set_tensor(input.name.as_str(), tensor(input))
+                .unwrap();
         }
         request.infer().unwrap();
         for (i, expected) in run.outputs.iter().enumerate() {
             let what = format!("{} run {} output {}", case.name, run.label, expected.name);
             let out = request.tensor(TensorSlot::Output(i)).unwrap();
-            assert_eq!(out.element_type().unwrap().name(), expected.element_type, "{what}");
-            assert_eq!(out.shape().unwrap().dims(), expected.dims.as_slice(), "{what}");
+            assert_eq!(
+                out.element_type().unwrap().name(),
+                expected.element_type,
+                "{what}"
+            );
+            assert_eq!(
+                out.shape().unwrap().dims(),
+                expected.dims.as_slice(),
+                "{what}"
+            );
             let got = out.as_bytes().unwrap();
             let want = expected.bytes();
-            match (floats(&expected.element_type, got), floats(&expected.element_type, &want)) {
+            match (
+                floats(&expected.element_type, got),
+                floats(&expected.element_type, &want),
+            ) {
                 (Some(got), Some(want)) => {
                     assert_eq!(got.len(), want.len(), "{what}");
                     for (k, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -94,7 +114,12 @@ fn check(case: &Case, compiled: &openvino::CompiledModel, tolerance: f64) {
 fn the_release_asked_for_is_loaded_and_reports_what_it_lacks() {
     let library = library::load().expect("OpenVINO is installed");
     if let Ok(expected) = std::env::var("OPENVINO_TEST_EXPECT_VERSION") {
-        assert_eq!(library.version().to_string(), expected, "{:?}", library.path());
+        assert_eq!(
+            library.version().to_string(),
+            expected,
+            "{:?}",
+            library.path()
+        );
     }
     // Exactly the symbols added after the loaded release are unavailable.
     let expected: Vec<&str> = openvino_sys::FUNCTION_NAMES
@@ -129,7 +154,11 @@ fn every_ir_fixture_matches_python_openvino() {
         let model = core
             .read_model_from_file(&case.model[0], case.model.get(1).map(|p| p.as_path()))
             .unwrap();
-        check(case, &core.compile_model(&model, &DeviceType::CPU, &[]).unwrap(), 1e-4);
+        check(
+            case,
+            &core.compile_model(&model, &DeviceType::CPU, &[]).unwrap(),
+            1e-4,
+        );
         ran += 1;
     }
     assert!(ran >= 19, "{ran} IR cases ran");
@@ -142,7 +171,11 @@ fn onnx_and_tflite_models_match_python_openvino() {
     for name in ["pp_ocr_cls_onnx", "face_detection"] {
         let case = manifest.case(name);
         let model = core.read_model_from_file(&case.model[0], None).unwrap();
-        check(case, &core.compile_model(&model, &DeviceType::CPU, &[]).unwrap(), 1e-3);
+        check(
+            case,
+            &core.compile_model(&model, &DeviceType::CPU, &[]).unwrap(),
+            1e-3,
+        );
     }
 }
 
@@ -154,8 +187,14 @@ fn every_element_type_means_the_same_on_this_release() {
     let manifest = openvino_fixtures::load();
     let core = core();
     let mut seen = Vec::new();
-    for case in manifest.cases.iter().filter(|c| c.name.starts_with("types_")) {
-        let model = core.read_model_from_file(&case.model[0], Some(&case.model[1])).unwrap();
+    for case in manifest
+        .cases
+        .iter()
+        .filter(|c| c.name.starts_with("types_"))
+    {
+        let model = core
+            .read_model_from_file(&case.model[0], Some(&case.model[1]))
+            .unwrap();
         let declared: ElementType = case.runs[0].inputs[0].element_type.parse().unwrap();
         let port = &model.inputs().unwrap()[0];
         assert_eq!(port.element_type().unwrap(), declared, "{}", case.name);
@@ -185,7 +224,9 @@ fn properties_read_and_write_and_the_newer_forms_say_which_release_added_them() 
     );
     let manifest = openvino_fixtures::load();
     let case = manifest.case("add");
-    let model = core.read_model_from_file(&case.model[0], Some(&case.model[1])).unwrap();
+    let model = core
+        .read_model_from_file(&case.model[0], Some(&case.model[1]))
+        .unwrap();
     let compiled = core.compile_model(&model, &DeviceType::CPU, &[]).unwrap();
     let optimal: u32 = compiled
         .property(&PropertyKey::OptimalNumberOfInferRequests)
@@ -206,7 +247,10 @@ fn properties_read_and_write_and_the_newer_forms_say_which_release_added_them() 
     } else {
         for err in [compiled.map(|_| ()).unwrap_err(), set.unwrap_err()] {
             assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
-            assert!(err.to_string().contains("added in OpenVINO 2026.4.0"), "{err}");
+            assert!(
+                err.to_string().contains("added in OpenVINO 2026.4.0"),
+                "{err}"
+            );
             assert!(err.to_string().contains(&loaded().to_string()), "{err}");
             assert_eq!(err.status(), None, "no C status OpenVINO never returned");
         }
@@ -218,11 +262,15 @@ fn async_inference_matches_python_openvino() {
     let manifest = openvino_fixtures::load();
     let case = manifest.case("conv");
     let core = core();
-    let model = core.read_model_from_file(&case.model[0], Some(&case.model[1])).unwrap();
+    let model = core
+        .read_model_from_file(&case.model[0], Some(&case.model[1]))
+        .unwrap();
     let compiled = core.compile_model(&model, &DeviceType::CPU, &[]).unwrap();
     let mut request = compiled.create_infer_request().unwrap();
     let run = &case.runs[0];
-    request.set_tensor(run.inputs[0].name.as_str(), tensor(&run.inputs[0])).unwrap();
+    request
+        .set_tensor(run.inputs[0].name.as_str(), tensor(&run.inputs[0]))
+        .unwrap();
     request.start_async().unwrap();
     request.wait().unwrap();
     let out = request.tensor(TensorSlot::Output(0)).unwrap();
@@ -248,7 +296,11 @@ fn functions_added_later_fail_with_the_release_or_work() {
         } else {
             let err = result.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
-            assert!(err.to_string().contains(&format!("added in OpenVINO {added}")), "{err}");
+            assert!(
+                err.to_string()
+                    .contains(&format!("added in OpenVINO {added}")),
+                "{err}"
+            );
         }
     }
     if loaded() >= Version::new(2025, 4, 0) {

@@ -43,7 +43,8 @@ struct Args {
 /// it. Safe callers check `openvino_sys::library::unavailable(name)` first (the `openvino`
 /// crate's log routing does). Adding a name here is a decision, not a fix: make sure every
 /// caller checks.
-const OPTIONAL_WITHOUT_STATUS: &[&str] = &["ov_util_reset_log_callback", "ov_util_set_log_callback"];
+const OPTIONAL_WITHOUT_STATUS: &[&str] =
+    &["ov_util_reset_log_callback", "ov_util_set_log_callback"];
 
 fn parse_args() -> Result<Args, String> {
     let mut include = None;
@@ -71,8 +72,9 @@ fn parse_args() -> Result<Args, String> {
         include: include
             .ok_or("--include DIR (the folder holding openvino/c/openvino.h) is required")?,
         version: version.ok_or("--version is required")?,
-        symbols: symbols
-            .ok_or("--symbols DIR (one VERSION.txt symbol list per supported release) is required")?,
+        symbols: symbols.ok_or(
+            "--symbols DIR (one VERSION.txt symbol list per supported release) is required",
+        )?,
         out: out.ok_or("--out is required")?,
     })
 }
@@ -204,7 +206,9 @@ fn read_symbols(dir: &Path) -> Result<Vec<(Release, BTreeSet<String>)>, String> 
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut lists = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .path();
         let Some(release) = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -225,7 +229,10 @@ fn read_symbols(dir: &Path) -> Result<Vec<(Release, BTreeSet<String>)>, String> 
     }
     lists.sort_by_key(|(release, _)| *release);
     if lists.is_empty() {
-        return Err(format!("{} holds no VERSION.txt symbol lists", dir.display()));
+        return Err(format!(
+            "{} holds no VERSION.txt symbol lists",
+            dir.display()
+        ));
     }
     Ok(lists)
 }
@@ -254,7 +261,9 @@ fn since(
     version: &str,
 ) -> Result<Since, String> {
     let releases: Vec<Release> = lists.iter().map(|(r, _)| *r).collect();
-    let newest = releases.last().expect("read_symbols returns at least one list");
+    let newest = releases
+        .last()
+        .expect("read_symbols returns at least one list");
     if newest.to_string() != version {
         return Err(format!(
             "the newest symbol list is {newest}, but the bindings are generated from {version}; \
@@ -271,7 +280,9 @@ fn since(
         let first = lists
             .iter()
             .position(|(_, symbols)| symbols.contains(&name))
-            .ok_or_else(|| format!("OpenVINO {version} does not export {name}, which its headers declare"))?;
+            .ok_or_else(|| {
+                format!("OpenVINO {version} does not export {name}, which its headers declare")
+            })?;
         if let Some((gone, _)) = lists[first..].iter().find(|(_, s)| !s.contains(&name)) {
             return Err(format!(
                 "{name} is exported by {} but not by the later {gone}; the bindings cannot \
@@ -451,9 +462,7 @@ fn runtime_file(split: &Split, since: &Since, version: &str) -> Result<String, S
             .map(|f| &f.sig.ident)
             .chain(split.statics.iter().map(|s| &s.ident))
     };
-    let required_names = all_names()
-        .filter(|i| !optional(i))
-        .map(|i| i.to_string());
+    let required_names = all_names().filter(|i| !optional(i)).map(|i| i.to_string());
     let absent_checks = all_names().filter(|i| optional(i)).map(|ident| {
         quote! {
             if self.#ident.is_none() {
@@ -692,7 +701,11 @@ fn generate() -> Result<String, String> {
         split.statics.len(),
         args.version,
         args.out.display(),
-        since.added_in.keys().filter(|name| since.is_optional(name)).count(),
+        since
+            .added_in
+            .keys()
+            .filter(|name| since.is_optional(name))
+            .count(),
         since.releases[0]
     );
     Ok(report)

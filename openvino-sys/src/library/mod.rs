@@ -187,7 +187,7 @@ pub fn added_in(name: &str) -> Option<Version> {
 /// ```
 pub fn unavailable(name: &str) -> Option<Unavailable> {
     let loaded = loaded()?;
-    if !loaded.unavailable.iter().any(|n| *n == name) {
+    if !loaded.unavailable.contains(&name) {
         return None;
     }
     Unavailable::new(name, loaded.version)
@@ -460,7 +460,10 @@ mod tests {
         assert_eq!(KNOWN_RELEASES[0], MIN_SUPPORTED_VERSION);
         assert_eq!(BINDINGS_RELEASE.to_string(), BINDINGS_VERSION);
         assert!(KNOWN_RELEASES.windows(2).all(|w| w[0] < w[1]));
-        assert!(ADDED_IN.windows(2).all(|w| w[0].0 < w[1].0), "sorted for binary search");
+        assert!(
+            ADDED_IN.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted for binary search"
+        );
         let every_symbol = crate::FUNCTION_NAMES.len() + crate::VARIABLE_NAMES.len();
         assert_eq!(ADDED_IN.len(), every_symbol);
     }
@@ -471,7 +474,10 @@ mod tests {
         assert_eq!(added_in("ov_core_set_properties"), Some(v("2026.4.0")));
         assert_eq!(added_in("ov_util_set_log_callback"), Some(v("2025.4.0")));
         assert_eq!(added_in("ov_core_add_extension"), Some(v("2025.2.0")));
-        assert_eq!(added_in("ov_preprocess_preprocess_steps_pad"), Some(v("2025.0.0")));
+        assert_eq!(
+            added_in("ov_preprocess_preprocess_steps_pad"),
+            Some(v("2025.0.0"))
+        );
         assert_eq!(
             added_in("ov_property_key_cache_encryption_callbacks"),
             Some(v("2024.4.0"))
@@ -485,9 +491,15 @@ mod tests {
         let old = check_version("2024.2.0-15519-x").unwrap_err();
         assert!(old.to_string().contains("need 2024.3.0 or newer"), "{old}");
         let new = check_version("2027.0.0-1-x").unwrap_err();
-        assert!(new.to_string().contains("newer than these bindings know"), "{new}");
+        assert!(
+            new.to_string().contains("newer than these bindings know"),
+            "{new}"
+        );
         assert!(new.to_string().contains("up to 2026.x"), "{new}");
-        assert!(check_version("2026.99.9").is_ok(), "the bindings' year is accepted");
+        assert!(
+            check_version("2026.99.9").is_ok(),
+            "the bindings' year is accepted"
+        );
         assert!(check_version("not-a-version").is_err());
     }
 
@@ -504,13 +516,21 @@ mod tests {
             assert_eq!(to_c_for(old, ov_element_type_e_STRING), Some(24));
             assert_eq!(to_c_for(old, ov_element_type_e_F8E8M0), Some(26));
             assert_eq!(to_c_for(old, ov_element_type_e_F8E8M0 + 1), None);
-            assert_eq!(from_c_for(old, 0), Some(ov_element_type_e_DYNAMIC), "UNDEFINED");
+            assert_eq!(
+                from_c_for(old, 0),
+                Some(ov_element_type_e_DYNAMIC),
+                "UNDEFINED"
+            );
             assert_eq!(from_c_for(old, 1), Some(ov_element_type_e_DYNAMIC));
             assert_eq!(from_c_for(old, 5), Some(ov_element_type_e_F32));
             assert_eq!(from_c_for(old, 26), Some(ov_element_type_e_F8E8M0));
             assert_eq!(from_c_for(old, 27), None);
         }
-        for new in [Some(Version::new(2025, 1, 0)), Some(Version::new(2026, 4, 1)), None] {
+        for new in [
+            Some(Version::new(2025, 1, 0)),
+            Some(Version::new(2026, 4, 1)),
+            None,
+        ] {
             for canonical in 0..=LAST_ELEMENT_TYPE {
                 assert_eq!(to_c_for(new, canonical), Some(canonical));
                 assert_eq!(from_c_for(new, canonical), Some(canonical));

@@ -64,10 +64,7 @@ pub unsafe fn load_from(path: impl AsRef<Path>) -> Result<&'static LoadedLibrary
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(loaded) = LOADED.get() {
-        let same = loaded
-            .info
-            .path()
-            .is_some_and(|p| same_file(p, path));
+        let same = loaded.info.path().is_some_and(|p| same_file(p, path));
         return if same {
             Ok(&loaded.info)
         } else {
