@@ -7,7 +7,7 @@
 //! a message, and never in the middle of a program.
 //!
 //! # Every release from [`MIN_SUPPORTED_VERSION`] on
-//! The bindings come from the newest release ([`BINDINGS_VERSION`](crate::BINDINGS_VERSION)), but
+//! The bindings come from the newest release ([`BINDINGS_VERSION`]), but
 //! with `runtime-linking` any release from [`MIN_SUPPORTED_VERSION`] to the bindings' year works:
 //! - A function that the loaded release lacks (it was added later) is resolved as absent, not as
 //!   an error: its wrapper returns `ov_status_e_NOT_IMPLEMENTED` without calling anything, and
@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 pub use openvino_finder::Version;
 
-use crate::BINDINGS_VERSION;
+pub use crate::BINDINGS_VERSION;
 use crate::generated::since::ADDED_IN;
 pub use crate::generated::since::KNOWN_RELEASES;
 
