@@ -23,6 +23,11 @@ fn main() -> ExitCode {
     if let Some(path) = library.path() {
         println!("library: {}", path.display());
     }
+    for name in library.unavailable_functions() {
+        if let Some(why) = library::unavailable(name) {
+            println!("unavailable: {why}");
+        }
+    }
     let mut core = std::ptr::null_mut();
     // SAFETY: valid out-parameter; the core is freed below.
     if unsafe { ov_core_create(&mut core) } != ov_status_e_OK {

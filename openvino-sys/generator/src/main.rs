@@ -733,4 +733,89 @@ mod tests {
             .unwrap();
         assert_eq!(out, "@param core \\[in\\] a &lt;ov_core_t&gt;\nindented");
     }
+    fn split_of(declarations: &str) -> Split {
+        split(syn::parse_file(declarations).unwrap()).unwrap()
+    }
+
+    fn lists(releases: &[(&str, &[&str])]) -> Vec<(Release, BTreeSet<String>)> {
+        releases
+            .iter()
+            .map(|(v, names)| {
+                (
+                    Release::parse(v).unwrap(),
+                    names.iter().map(|n| n.to_string()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    const DECLS: &str = r#"unsafe extern "C" {
+        pub fn ov_old(a: i32) -> ov_status_e;
+        pub fn ov_new(a: i32) -> ov_status_e;
+        pub static ov_property_key_new: *const c_char;
+    }"#;
+
+    #[test]
+    fn since_names_the_first_release_of_each_symbol() {
+        let all: &[&str] = &["ov_old", "ov_new", "ov_property_key_new"];
+        let since = since(
+            &split_of(DECLS),
+            &lists(&[
+                ("2024.3.0", &["ov_old"]),
+                ("2025.1.0", all),
+                ("2026.4.1", all),
+            ]),
+            "2026.4.1",
+        )
+        .unwrap();
+        assert!(!since.is_optional("ov_old"));
+        assert!(since.is_optional("ov_new"));
+        assert_eq!(since.added_in["ov_property_key_new"], Release(2025, 1, 0));
+    }
+
+    #[test]
+    fn since_refuses_what_a_wrapper_could_not_report() {
+        let err = |decls: &str, releases: &[(&str, &[&str])], version: &str| {
+            since(&split_of(decls), &lists(releases), version)
+                .err()
+                .expect("refused")
+        };
+        let late_variadic = r#"unsafe extern "C" { pub fn ov_v(a: i32, ...) -> ov_status_e; }"#;
+        let e = err(
+            late_variadic,
+            &[("2024.3.0", &[]), ("2026.4.1", &["ov_v"])],
+            "2026.4.1",
+        );
+        assert!(e.contains("variadic"), "{e}");
+        let late_void = r#"unsafe extern "C" { pub fn ov_void(a: i32); }"#;
+        let e = err(
+            late_void,
+            &[("2024.3.0", &[]), ("2026.4.1", &["ov_void"])],
+            "2026.4.1",
+        );
+        assert!(e.contains("returns no ov_status_e"), "{e}");
+        let listed_but_old = r#"unsafe extern "C" { pub fn ov_util_set_log_callback(f: i32); }"#;
+        let all: &[&str] = &["ov_util_set_log_callback"];
+        let e = err(
+            listed_but_old,
+            &[("2024.3.0", all), ("2026.4.1", all)],
+            "2026.4.1",
+        );
+        assert!(e.contains("remove it from the list"), "{e}");
+        let comes_and_goes = r#"unsafe extern "C" { pub fn ov_x() -> ov_status_e; }"#;
+        let e = err(
+            comes_and_goes,
+            &[
+                ("2024.3.0", &["ov_x"]),
+                ("2025.0.0", &[]),
+                ("2026.4.1", &["ov_x"]),
+            ],
+            "2026.4.1",
+        );
+        assert!(e.contains("comes and goes"), "{e}");
+        let e = err(comes_and_goes, &[("2026.3.0", &["ov_x"])], "2026.4.1");
+        assert!(e.contains("upstream/symbols/2026.4.1.txt"), "{e}");
+        let e = err(comes_and_goes, &[("2026.4.1", &[])], "2026.4.1");
+        assert!(e.contains("does not export ov_x"), "{e}");
+    }
 }

@@ -102,11 +102,13 @@ pub unsafe fn load_from(path: impl AsRef<Path>) -> Result<&'static LoadedLibrary
             path: path.to_owned(),
             names: vec![name],
         })?;
+    let mut absent = functions.absent();
+    absent.sort_unstable();
     let info = read_version(
         functions.ov_get_openvino_version,
         functions.ov_version_free,
         Some(path.to_owned()),
-        functions.absent(),
+        absent,
     )?;
     if !info.unavailable_functions().is_empty() {
         log::info!(
