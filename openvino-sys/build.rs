@@ -8,23 +8,15 @@
 use std::env;
 use std::path::{Path, PathBuf};
 
-const VARS: &[&str] = &[
+/// The variables this script reads itself; the finder's are `openvino_finder::ENV_VARS`.
+const OWN_VARS: &[&str] = &[
     "OPENVINO_SKIP_LINKING",
-    "OPENVINO_LIB_PATH",
-    "OPENVINO_INSTALL_DIR",
-    "OPENVINO_BUILD_DIR",
-    "INTEL_OPENVINO_DIR",
-    "LD_LIBRARY_PATH",
-    "DYLD_LIBRARY_PATH",
-    "PKG_CONFIG_PATH",
-    "VIRTUAL_ENV",
-    "CONDA_PREFIX",
     "DOCS_RS",
     "OPENVINO_SYS_NO_WORKSPACE_INSTALL",
 ];
 
 fn main() {
-    for var in VARS {
+    for var in OWN_VARS.iter().chain(openvino_finder::ENV_VARS) {
         println!("cargo:rerun-if-env-changed={var}");
     }
     println!("cargo:rerun-if-changed=build.rs");

@@ -439,8 +439,13 @@ pub struct Finder {
     workspace: Option<PathBuf>,
 }
 
-/// The environment variables the search reads.
-const VARS: &[&str] = &[
+/// Every environment variable the search reads ([`Finder::from_env`] takes exactly these), for
+/// build scripts to emit `cargo:rerun-if-env-changed` from one list.
+///
+/// ```
+/// assert!(openvino_finder::ENV_VARS.contains(&"OPENVINO_LIB_PATH"));
+/// ```
+pub const ENV_VARS: &[&str] = &[
     "OPENVINO_LIB_PATH",
     "OPENVINO_INSTALL_DIR",
     "OPENVINO_BUILD_DIR",
@@ -500,7 +505,7 @@ impl Finder {
     /// println!("{probe}");
     /// ```
     pub fn from_env() -> Self {
-        let vars = VARS
+        let vars = ENV_VARS
             .iter()
             .filter_map(|k| std::env::var_os(k).map(|v| ((*k).to_owned(), v)))
             .collect();
