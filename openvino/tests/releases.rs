@@ -307,3 +307,25 @@ fn functions_added_later_fail_with_the_release_or_work() {
         openvino::reset_log_callback().unwrap();
     }
 }
+
+#[cfg(feature = "runtime-linking")]
+#[test]
+fn property_keys_added_later_are_errors_not_reads() {
+    library::load().expect("OpenVINO is installed");
+    let key = openvino_sys::ov_property_key_intel_gpu_config_file.get();
+    if loaded() >= Version::new(2025, 2, 0) {
+        // SAFETY: the variable holds a NUL-terminated string constant of the loaded library.
+        let text = unsafe { std::ffi::CStr::from_ptr(*key.unwrap()) };
+        assert!(!text.to_bytes().is_empty());
+    } else {
+        let why = key.unwrap_err();
+        assert_eq!(why.added_in(), Version::new(2025, 2, 0));
+        assert_eq!(why.loaded(), loaded());
+    }
+    // A key every release has reads everywhere.
+    // SAFETY: as above.
+    let cache_dir = unsafe {
+        std::ffi::CStr::from_ptr(*openvino_sys::ov_property_key_cache_dir.get().unwrap())
+    };
+    assert_eq!(cache_dir.to_str(), Ok("CACHE_DIR"));
+}

@@ -240,10 +240,13 @@ impl<T> Variable<T> {
             // SAFETY: the address was resolved from the loaded library, which is never unloaded,
             // and points at a variable of type `T` (the headers' declaration).
             Some(address) => Ok(unsafe { &*address.0 }),
-            None => Err(super::unavailable(self.name).unwrap_or_else(|| {
-                let loaded = super::loaded_version().unwrap_or(super::MIN_SUPPORTED_VERSION);
-                Unavailable::new(self.name, loaded).expect("the bindings declare every Variable")
-            })),
+            // Only a library is loaded here (`functions()` checked), and generated code names
+            // only variables of the bindings, so both lookups succeed.
+            None => Err(Unavailable {
+                name: self.name,
+                added_in: super::added_in(self.name).unwrap_or(super::BINDINGS_RELEASE),
+                loaded: super::loaded_version().unwrap_or(super::BINDINGS_RELEASE),
+            }),
         }
     }
 }
