@@ -1,9 +1,10 @@
 //! A [wasi-nn](https://github.com/WebAssembly/wasi-nn) host for [Wasmtime](https://wasmtime.dev)
 //! over OpenVINO: WebAssembly programs call `wasi_ephemeral_nn` and get OpenVINO's native speed.
 //!
-//! The ABI is described by `witx/wasi_ephemeral_nn.witx` (written for this crate, matching what
-//! guests built with the crates.io `wasi-nn` crate 0.6 import), bound with `wiggle::from_witx!`,
-//! and implemented on [`WasiNnCtx`] over the safe `openvino` crate.
+//! The crate is layered: [`backend`] is the neutral OpenVINO layer (reading and compiling graphs,
+//! the gate and the sandbox for guest models, the registry of named graphs, budgets, deadlines,
+//! execution contexts) with its own [`backend::Error`]; [`witx`] is the `wasi_ephemeral_nn` ABI
+//! on top of it, mapping errors to `nn_errno` in one place.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -30,28 +31,17 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 //!
-//! The [`Backend`] is shared by every instance: it owns OpenVINO's core and the graphs registered
-//! by name (compiled once). Each instance has its own [`WasiNnCtx`] holding its handles, within
-//! the [`Limits`] the embedder sets.
+//! The [`Backend`] is shared by every instance: it owns OpenVINO's core, the graphs registered
+//! by name (compiled once) and the backend-wide memory budget. Each instance has its own
+//! [`WasiNnCtx`] holding its handles, within the [`Limits`] the embedder sets.
 
-mod backend;
+pub mod backend;
 mod command;
-mod ctx;
-mod error;
-mod witx;
+pub mod witx;
 
-pub use crate::backend::{Backend, BackendConfig, Graph};
+pub use crate::backend::sandbox;
+pub use crate::backend::{
+    Backend, BackendConfig, Deadlines, Encoding, GuestLoadPolicy, GuestLoads, Limits, WorkerCommand,
+};
 pub use crate::command::{CommandConfig, run_command};
-pub use crate::ctx::{Limits, WasiNnCtx};
-pub use crate::error::Error;
-pub use crate::witx::types::{ExecutionTarget, GraphEncoding, NnErrno, TensorType};
-
-/// Adds the `wasi_ephemeral_nn` functions to a Wasmtime linker; `get` reaches each store's
-/// [`WasiNnCtx`]. It can sit beside wasmtime-wasi's preview1 functions in the same linker.
-pub fn add_to_linker<T: 'static>(
-    linker: &mut wasmtime::Linker<T>,
-    get: impl Fn(&mut T) -> &mut WasiNnCtx + Send + Sync + Copy + 'static,
-) -> anyhow::Result<()> {
-    witx::wasi_ephemeral_nn::add_to_linker(linker, get)?;
-    Ok(())
-}
+pub use crate::witx::{WasiNnCtx, add_to_linker};

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
-use wasi_nn_host::{Backend, BackendConfig, CommandConfig, run_command};
+use wasi_nn_host::{
+    Backend, BackendConfig, CommandConfig, GuestLoadPolicy, GuestLoads, WorkerCommand, run_command,
+};
 use wasmtime::{Config, Engine, Module};
 
 const USAGE: &str = "\
@@ -55,7 +57,16 @@ fn parse(mut argv: impl Iterator<Item = String>) -> anyhow::Result<Option<Option
         dirs: Vec::new(),
         graphs: Vec::new(),
         verbose: false,
-        config: BackendConfig::default(),
+        config: BackendConfig {
+            guest_loads: GuestLoadPolicy {
+                mode: GuestLoads::Sandboxed(WorkerCommand::new(
+                    std::env::current_exe().unwrap_or_else(|_| PathBuf::from("wasi-nn-host")),
+                    ["__model-worker"],
+                )),
+                ..GuestLoadPolicy::default()
+            },
+            ..BackendConfig::default()
+        },
     };
     let mut module = None;
     while let Some(arg) = argv.next() {
@@ -182,6 +193,13 @@ fn run(options: Options) -> anyhow::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // The model worker guest models are compiled in (see wasi_nn_host::sandbox).
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "__model-worker")
+    {
+        return wasi_nn_host::sandbox::worker_main();
+    }
     let options = match parse(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
