@@ -19,8 +19,8 @@
 //! ```
 //!
 //! Protocol (private to this module, both ends are this crate): the host writes one JSON line
-//! ([`Request`]) and the builders' bytes to the worker's stdin; the worker answers with JSON lines
-//! ([`Report`]) on stdout and writes files only into the per-load private folder the host made.
+//! (`Request`) and the builders' bytes to the worker's stdin; the worker answers with JSON lines
+//! (`Report`) on stdout and writes files only into the per-load private folder the host made.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -387,7 +387,7 @@ fn resident_bytes(pid: u32) -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// The worker's side: reads one [`Request`] and the model from stdin, compiles it, exports the
+/// The worker's side: reads one request and the model from stdin, compiles it, exports the
 /// compiled graph into the request's folder and reports on stdout. Call it from `main` when the
 /// program is started as a worker (see the module docs); it returns the exit code.
 pub fn worker_main() -> ExitCode {
