@@ -4,7 +4,7 @@
 //! constant-folds into gigabytes, or a compile that never ends costs the worker, not the host.
 //!
 //! The worker is any program whose `main` calls [`worker_main`] when it gets the arguments of its
-//! [`WorkerCommand`](crate::WorkerCommand); the `wasi-nn-host` CLI does so for
+//! [`WorkerCommand`]; the `wasi-nn-host` CLI does so for
 //! `wasi-nn-host __model-worker`:
 //!
 //! ```no_run
