@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use openvino::{CompiledModel, Core, DeviceType, Model, PropertyKey};
 
+use crate::gate;
 use crate::witx::types::{ExecutionTarget, GraphEncoding, NnErrno};
 use crate::{Error, Limits};
 
@@ -173,18 +174,32 @@ impl Backend {
                 ),
             ));
         }
-        let format = match encoding {
-            GraphEncoding::Openvino => Format::Ir,
-            GraphEncoding::Onnx => Format::Onnx,
-            GraphEncoding::Tensorflow => Format::TensorFlow,
-            GraphEncoding::Tensorflowlite => Format::TensorFlowLite,
+        let encoding = match encoding {
+            GraphEncoding::Openvino => gate::Encoding::Ir,
+            GraphEncoding::Onnx => gate::Encoding::Onnx,
+            GraphEncoding::Tensorflow => gate::Encoding::TensorFlow,
+            GraphEncoding::Tensorflowlite => gate::Encoding::TensorFlowLite,
             GraphEncoding::Pytorch => {
                 return Err(Error::new(
                     NnErrno::UnsupportedOperation,
                     "OpenVINO cannot read TorchScript without Python; convert the model to ONNX or IR",
                 ));
             }
-            GraphEncoding::Autodetect => detect(builders)?,
+            GraphEncoding::Autodetect => gate::Encoding::Autodetect,
+        };
+        // No OpenVINO frontend sees guest bytes the gate has not checked.
+        let checked = gate::check(encoding, builders).map_err(|e| {
+            let errno = match e.kind() {
+                gate::GateErrorKind::Builders => NnErrno::InvalidArgument,
+                _ => NnErrno::InvalidEncoding,
+            };
+            Error::new(errno, format!("model refused: {e}"))
+        })?;
+        let format = match checked.format() {
+            gate::Format::Ir => Format::Ir,
+            gate::Format::Onnx => Format::Onnx,
+            gate::Format::TensorFlow => Format::TensorFlow,
+            gate::Format::TensorFlowLite => Format::TensorFlowLite,
         };
         let model = self.read(format, builders)?;
         self.compile(&model, device)
@@ -358,35 +373,6 @@ impl Backend {
     }
 }
 
-/// Tells the encodings apart by content: TensorFlow Lite files carry `TFL3` at offset 4, IR is
-/// XML; anything else is tried as ONNX, then TensorFlow.
-fn detect(builders: &[&[u8]]) -> Result<Format, Error> {
-    match builders {
-        [xml, _] | [xml] if looks_like_xml(xml) => Ok(Format::Ir),
-        [bytes] if bytes.get(4..8) == Some(b"TFL3") => Ok(Format::TensorFlowLite),
-        [bytes] if looks_like_onnx(bytes) => Ok(Format::Onnx),
-        [_] => Ok(Format::TensorFlow),
-        _ => Err(Error::invalid(format!(
-            "cannot autodetect the encoding of {} builders (1 for ONNX/TF/TFLite, 2 for IR)",
-            builders.len()
-        ))),
-    }
-}
-
-fn looks_like_xml(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    bytes[start..].starts_with(b"<")
-}
-
-/// An ONNX ModelProto starts with field 1 (`ir_version`, varint: tag 0x08) and names
-/// `onnx` opsets; a TensorFlow GraphDef starts with field 1 (`node`, length-delimited: 0x0a).
-fn looks_like_onnx(bytes: &[u8]) -> bool {
-    bytes.first() == Some(&0x08)
-}
-
 /// A private file in the temp folder, removed on drop (also on errors and panics).
 struct TempFile {
     path: PathBuf,
@@ -428,22 +414,6 @@ impl Drop for TempFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn autodetect_tells_formats_apart() {
-        assert_eq!(detect(&[b"<?xml version", b"weights"]).unwrap(), Format::Ir);
-        assert_eq!(
-            detect(&[b"\x1c\0\0\0TFL3rest"]).unwrap(),
-            Format::TensorFlowLite
-        );
-        assert_eq!(detect(&[b"\x08\x07\x12\x04onnx"]).unwrap(), Format::Onnx);
-        assert_eq!(detect(&[b"\x0a\x10node"]).unwrap(), Format::TensorFlow);
-        assert_eq!(detect(&[]).unwrap_err().errno(), NnErrno::InvalidArgument);
-        assert_eq!(
-            detect(&[b"a", b"b", b"c"]).unwrap_err().errno(),
-            NnErrno::InvalidArgument
-        );
-    }
 
     #[test]
     fn temp_files_are_removed_on_drop() {

@@ -38,6 +38,7 @@ mod backend;
 mod command;
 mod ctx;
 mod error;
+pub mod gate;
 mod witx;
 
 pub use crate::backend::{Backend, BackendConfig, Graph};
