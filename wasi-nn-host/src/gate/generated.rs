@@ -5,13 +5,13 @@
 /// ONNX's `onnx-ml.proto` (package `onnx`), through prost.
 #[allow(clippy::all, clippy::pedantic, missing_docs, dead_code, rustdoc::all)]
 pub(crate) mod onnx {
-    include!("onnx.rs");
+    include!("generated/onnx.rs");
 }
 
 /// TensorFlow's framework protos as TensorBoard republishes them (package `tensorboard`).
 #[allow(clippy::all, clippy::pedantic, missing_docs, dead_code, rustdoc::all)]
 pub(crate) mod tensorflow {
-    include!("tensorboard.rs");
+    include!("generated/tensorboard.rs");
 }
 
 /// TensorFlow Lite's flatbuffer schema, through flatc.
@@ -29,5 +29,5 @@ pub(crate) mod tensorflow {
     rustdoc::all
 )]
 pub(crate) mod tflite {
-    include!("tflite.rs");
+    include!("generated/tflite.rs");
 }
