@@ -5,7 +5,7 @@ use prost::Message;
 
 use super::generated::onnx::{
     AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
-    SparseTensorProto, StringStringEntryProto, TensorProto, TrainingInfoProto,
+    SparseTensorProto, StringStringEntryProto, TensorProto, TrainingInfoProto, ValueInfoProto,
 };
 use super::generated::tensorflow::{FunctionDef, FunctionDefLibrary, GraphDef, NodeDef};
 use super::*;
@@ -153,6 +153,10 @@ fn graph(name: &str) -> GraphProto {
             input: vec!["x".into()],
             output: vec!["y".into()],
             ..NodeProto::default()
+        }],
+        input: vec![ValueInfoProto {
+            name: Some("x".into()),
+            ..ValueInfoProto::default()
         }],
         ..GraphProto::default()
     }
@@ -418,6 +422,35 @@ fn onnx_messages_name_the_nested_place_and_truncate_guest_names() {
         "{err}"
     );
     assert!(err.message().len() < 700, "{} bytes", err.message().len());
+}
+
+#[test]
+fn onnx_node_inputs_must_be_defined_in_scope() {
+    // The hang the mutation test found: a node reads a name nothing defines.
+    let mut g = graph("main");
+    g.node[0].input = vec!["conv2d_86.tmp_0".into()];
+    let err = onnx_refusal(&model(g));
+    assert_eq!(err.kind(), GateErrorKind::Refused);
+    assert!(
+        err.message()
+            .contains("node 'id' ('Identity') of graph 'main' reads 'conv2d_86.tmp_0'"),
+        "{err}"
+    );
+    // Optional inputs are empty names; subgraphs may read names of the graphs around them.
+    let mut body = graph("body");
+    body.input.clear();
+    let mut g = graph("main");
+    g.node[0].input.push(String::new());
+    g.node.push(NodeProto {
+        op_type: Some("If".into()),
+        attribute: vec![AttributeProto {
+            name: Some("then_branch".into()),
+            g: Some(body),
+            ..AttributeProto::default()
+        }],
+        ..NodeProto::default()
+    });
+    check(Encoding::Onnx, &[&model(g).encode_to_vec()]).unwrap();
 }
 
 #[test]
