@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 
 use arbitrary::{Arbitrary, Unstructured};
-mod common;
 mod fuzzing;
-use common::Rng;
+use fuzzing::common::Rng;
 use fuzzing::{Call, Harness, Outcome};
 
 #[test]

@@ -157,32 +157,45 @@ fn subgraph(
             )));
         }
     }
-    let in_range = |list: Vector<'_, i32>, optional: bool, what: &str| {
+    let indices = TensorIndices {
+        count: tensors.len(),
+        subgraph: s,
+    };
+    indices.check(inputs, false, "an input")?;
+    indices.check(outputs, false, "an output")?;
+    for (o, op) in operators.iter().enumerate() {
+        operator(&op, o, codes, &indices)?;
+    }
+    Ok(())
+}
+
+/// Tensor indices of one subgraph: `0..count`, and -1 where an input is optional.
+struct TensorIndices {
+    count: usize,
+    subgraph: usize,
+}
+
+impl TensorIndices {
+    fn check(&self, list: Vector<'_, i32>, optional: bool, what: &str) -> Result<(), GateError> {
         for index in list.iter() {
-            let ok = usize::try_from(index).is_ok_and(|i| i < tensors.len())
-                || (optional && index == -1);
+            let ok =
+                usize::try_from(index).is_ok_and(|i| i < self.count) || (optional && index == -1);
             if !ok {
                 return Err(missing(format!(
-                    "{what} of subgraph {s} names tensor {index} of {}",
-                    tensors.len()
+                    "{what} of subgraph {} names tensor {index} of {}",
+                    self.subgraph, self.count
                 )));
             }
         }
         Ok(())
-    };
-    in_range(inputs, false, "an input")?;
-    in_range(outputs, false, "an output")?;
-    for (o, op) in operators.iter().enumerate() {
-        operator(&op, o, codes, &in_range)?;
     }
-    Ok(())
 }
 
 fn operator(
     op: &Operator<'_>,
     o: usize,
     codes: usize,
-    in_range: &dyn Fn(Vector<'_, i32>, bool, &str) -> Result<(), GateError>,
+    indices: &TensorIndices,
 ) -> Result<(), GateError> {
     if op.opcode_index() as usize >= codes {
         return Err(missing(format!(
@@ -195,10 +208,10 @@ fn operator(
             "operator {o} has no inputs or outputs list"
         )));
     };
-    in_range(inputs, true, &format!("an input of operator {o}"))?;
-    in_range(outputs, false, &format!("an output of operator {o}"))?;
+    indices.check(inputs, true, &format!("an input of operator {o}"))?;
+    indices.check(outputs, false, &format!("an output of operator {o}"))?;
     if let Some(intermediates) = op.intermediates() {
-        in_range(
+        indices.check(
             intermediates,
             false,
             &format!("an intermediate of operator {o}"),
