@@ -85,9 +85,9 @@ pub mod backend;
 mod command;
 pub mod witx;
 
-pub use crate::backend::sandbox;
 pub use crate::backend::{
     Backend, BackendConfig, Deadlines, Encoding, GuestLoadPolicy, GuestLoads, Limits, WorkerCommand,
 };
+pub use crate::backend::{gate, sandbox};
 pub use crate::command::{CommandConfig, run_command};
 pub use crate::witx::{WasiNnCtx, add_to_linker};

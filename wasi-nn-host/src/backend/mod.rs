@@ -7,6 +7,7 @@ mod budget;
 mod config;
 mod context;
 mod error;
+pub mod gate;
 mod graph;
 mod read;
 pub mod sandbox;
@@ -183,7 +184,6 @@ impl Backend {
                 ),
             ));
         }
-        read::gate(format, builders)?;
         let device = self.device_for(target);
         self.check_device(&device)?;
         let started = Instant::now();
@@ -212,6 +212,7 @@ impl Backend {
         device: &str,
         instance: &Arc<Budget>,
     ) -> Result<Graph, Error> {
+        read::gate(format, builders)?;
         let model = read::read_model(&self.core, format, builders, None)?;
         let props = self.guest_properties();
         let compiled = self

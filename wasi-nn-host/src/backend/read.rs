@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use openvino::{Core, Model};
 use serde::{Deserialize, Serialize};
 
-use super::{Encoding, Error, ErrorKind};
+use super::{Encoding, Error, ErrorKind, gate};
 
 /// An encoding OpenVINO reads, after `autodetect` is resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,8 @@ impl Format {
     }
 }
 
-/// The frontend for a declared encoding; `autodetect` is decided from the bytes.
+/// The frontend for a declared encoding; `autodetect` is decided from the bytes by the gate's
+/// own sniffing (a cheap look; the full check is [`gate`]'s).
 pub(crate) fn format(encoding: Encoding, builders: &[&[u8]]) -> Result<Format, Error> {
     let format = match encoding {
         Encoding::Openvino => Format::Ir,
@@ -67,7 +68,7 @@ pub(crate) fn format(encoding: Encoding, builders: &[&[u8]]) -> Result<Format, E
                 "OpenVINO cannot read GGML models; convert the model to ONNX or IR",
             ));
         }
-        Encoding::Autodetect => detect(builders)?,
+        Encoding::Autodetect => Format::from(gate::detect(builders).map_err(refused)?),
     };
     // IR accepts a missing weights builder (a model without constants).
     let ok = builders.len() == format.builders() || (format == Format::Ir && builders.len() == 1);
@@ -82,34 +83,36 @@ pub(crate) fn format(encoding: Encoding, builders: &[&[u8]]) -> Result<Format, E
     Ok(format)
 }
 
-/// Tells the encodings apart by content: TensorFlow Lite files carry `TFL3` at offset 4, IR is
-/// XML, ONNX starts with its `ir_version` field; anything else is tried as TensorFlow.
-fn detect(builders: &[&[u8]]) -> Result<Format, Error> {
-    match builders {
-        [xml, _] | [xml] if looks_like_xml(xml) => Ok(Format::Ir),
-        [bytes] if bytes.get(4..8) == Some(b"TFL3") => Ok(Format::TensorFlowLite),
-        [bytes] if bytes.first() == Some(&0x08) => Ok(Format::Onnx),
-        [_] => Ok(Format::TensorFlow),
-        _ => Err(Error::invalid(format!(
-            "cannot autodetect the encoding of {} builders (1 for ONNX/TF/TFLite, 2 for IR)",
-            builders.len()
-        ))),
+impl From<gate::Format> for Format {
+    fn from(format: gate::Format) -> Self {
+        match format {
+            gate::Format::Ir => Format::Ir,
+            gate::Format::Onnx => Format::Onnx,
+            gate::Format::TensorFlow => Format::TensorFlow,
+            gate::Format::TensorFlowLite => Format::TensorFlowLite,
+        }
     }
 }
 
-fn looks_like_xml(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    bytes[start..].starts_with(b"<")
+fn refused(e: gate::GateError) -> Error {
+    let kind = match e.kind() {
+        gate::GateErrorKind::Builders => ErrorKind::InvalidArgument,
+        _ => ErrorKind::InvalidEncoding,
+    };
+    Error::new(kind, format!("model refused: {e}"))
 }
 
-/// Refuses models that are not self-contained or not of their declared encoding, before any
-/// OpenVINO frontend sees them.
+/// The model gate: refuses models that are not self-contained or not of their declared encoding,
+/// before any OpenVINO frontend sees them (see [`gate`]). Sandboxed loads run it in the worker,
+/// where the memory its parsers take counts against the budget.
 pub(crate) fn gate(format: Format, builders: &[&[u8]]) -> Result<(), Error> {
-    let _ = (format, builders);
-    Ok(())
+    let declared = match format {
+        Format::Ir => gate::Encoding::Ir,
+        Format::Onnx => gate::Encoding::Onnx,
+        Format::TensorFlow => gate::Encoding::TensorFlow,
+        Format::TensorFlowLite => gate::Encoding::TensorFlowLite,
+    };
+    gate::check(declared, builders).map(drop).map_err(refused)
 }
 
 /// Reads a model the gate passed: from memory where the frontend can, else through `folder` (a
@@ -224,14 +227,14 @@ mod tests {
 
     #[test]
     fn autodetect_tells_formats_apart() {
-        assert_eq!(detect(&[b"<?xml version", b"weights"]).unwrap(), Format::Ir);
+        let format = |b: &[&[u8]]| format(Encoding::Autodetect, b);
+        assert_eq!(format(&[b"<?xml version", b"weights"]).unwrap(), Format::Ir);
         assert_eq!(
-            detect(&[b"\x1c\0\0\0TFL3rest"]).unwrap(),
+            format(&[b"\x1c\0\0\0TFL3rest"]).unwrap(),
             Format::TensorFlowLite
         );
-        assert_eq!(detect(&[b"\x08\x07\x12\x04onnx"]).unwrap(), Format::Onnx);
-        assert_eq!(detect(&[b"\x0a\x10node"]).unwrap(), Format::TensorFlow);
-        assert_eq!(detect(&[]).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(format(&[b"\x0a\x10node"]).unwrap(), Format::TensorFlow);
+        assert_eq!(format(&[]).unwrap_err().kind(), ErrorKind::InvalidArgument);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::budget::mib;
-use super::read::{Format, PrivateDir, read_model};
+use super::read::{Format, PrivateDir, gate, read_model};
 use super::{Error, ErrorKind, WorkerCommand};
 
 /// How often the host looks at the worker's resident memory.
@@ -477,6 +477,10 @@ fn compile_here(
     let failed = |kind, message: String| Report::Failed { kind, message };
     let slices: Vec<&[u8]> = builders.iter().map(Vec::as_slice).collect();
     say(&Report::Stage(Stage::Reading));
+    // The gate runs here, not in the host: what its parsers allocate counts against the budget.
+    if let Err(e) = gate(request.format, &slices) {
+        return failed(FailKind::InvalidEncoding, e.detail());
+    }
     let model = match read_model(core, request.format, &slices, Some(&request.folder)) {
         Ok(model) => model,
         Err(e) => return failed(FailKind::InvalidEncoding, e.detail()),

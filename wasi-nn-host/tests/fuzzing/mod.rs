@@ -16,7 +16,7 @@ use wasi_nn_host::{Backend, BackendConfig, GuestLoadPolicy, GuestLoads, Limits, 
 
 // Also included by the cargo-fuzz target, so the shared test helpers are reached by path.
 #[path = "../common/mod.rs"]
-mod common;
+pub mod common;
 
 /// `sum = a + b` over f32[1,4] (the same IR as `openvino::doc_support::ADD_MODEL_XML`).
 const MODEL_AT: u32 = 16384;
