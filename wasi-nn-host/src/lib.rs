@@ -41,7 +41,7 @@ mod error;
 mod witx;
 
 pub use crate::backend::{Backend, BackendConfig, Graph};
-pub use crate::command::{CommandConfig, run_command};
+pub use crate::command::{CommandConfig, CommandState, run_command};
 pub use crate::ctx::{Limits, WasiNnCtx};
 pub use crate::error::Error;
 pub use crate::witx::types::{ExecutionTarget, GraphEncoding, NnErrno, TensorType};
