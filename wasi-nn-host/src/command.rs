@@ -40,8 +40,8 @@ pub struct CommandConfig {
     /// and a module whose initial memory is larger fails to instantiate (`wasmtime run -W
     /// max-memory-size=`). `None`: only Wasm's own limit (4 GiB for wasm32).
     pub max_memory_size: Option<usize>,
-    /// Trap instead of returning -1 when `memory.grow` or `table.grow` fails
-    /// (`wasmtime run -W trap-on-grow-failure`).
+    /// Stop the program with an error instead of returning -1 when `memory.grow` or
+    /// `table.grow` fails (`wasmtime run -W trap-on-grow-failure`).
     pub trap_on_grow_failure: bool,
 }
 

@@ -182,7 +182,8 @@ impl Group for WasmOption {
         OptionHelp {
             key: "trap-on-grow-failure",
             value: "[=y|n]",
-            doc: "trap instead of returning -1 when memory.grow or table.grow fails",
+            doc: "fail (exit code 1, as in wasmtime) instead of returning -1 when memory.grow or \
+                  table.grow fails",
         },
         OptionHelp {
             key: "fuel",

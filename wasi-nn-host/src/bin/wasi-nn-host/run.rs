@@ -218,6 +218,13 @@ impl RunCommand {
         self.register_graphs(&backend, &settings, verbose)?;
 
         let (engine, cache) = engine(&settings)?;
+        tracing::debug!(
+            timeout = ?settings.timeout,
+            fuel = ?settings.fuel,
+            max_memory_size = ?settings.max_memory_size,
+            module_cache = ?cache.as_ref().map(|c| c.directory()),
+            "Wasmtime engine ready"
+        );
         let t = Instant::now();
         let module = Module::new(&engine, &bytes).map_err(|e| {
             // Parser errors span several lines (with a source excerpt); the first says it all.
