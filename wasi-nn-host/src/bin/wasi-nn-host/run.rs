@@ -431,29 +431,47 @@ impl RunCommand {
         settings: &Settings,
         verbose: bool,
     ) -> anyhow::Result<()> {
-        let mut graphs: Vec<(String, PathBuf, Option<String>, String)> = Vec::new();
-        for g in &self.graphs {
-            let flag = format!("--graph {}", g.name);
-            graphs.push((g.name.clone(), g.path.clone(), g.device.clone(), flag));
+        /// A model to compile before the program starts, and the flag that asked for it.
+        struct Preload {
+            name: String,
+            path: PathBuf,
+            device: Option<String>,
+            flag: String,
         }
+        let mut preloads: Vec<Preload> = self
+            .graphs
+            .iter()
+            .map(|g| Preload {
+                name: g.name.clone(),
+                path: g.path.clone(),
+                device: g.device.clone(),
+                flag: format!("--graph {}", g.name),
+            })
+            .collect();
         for g in &settings.nn_graphs {
             let flag = format!("-S nn-graph={}::{}", g.format, g.dir.display());
             let (name, path) = nn_graph_model(g).map_err(|e| anyhow!("{flag}: {e}"))?;
-            graphs.push((name, path, None, flag));
+            preloads.push(Preload {
+                name,
+                path,
+                device: None,
+                flag,
+            });
         }
         let mut seen = std::collections::HashSet::new();
-        for (name, path, device, flag) in &graphs {
-            if !seen.insert(name.as_str()) {
-                bail!("{flag}: a graph named `{name}` is already given");
+        for p in &preloads {
+            if !seen.insert(p.name.as_str()) {
+                bail!("{}: a graph named `{}` is already given", p.flag, p.name);
             }
             let t = Instant::now();
             backend
-                .register(name, path, device.as_deref())
-                .map_err(|e| anyhow!("{flag}: {}", e.message()))?;
+                .register(&p.name, &p.path, p.device.as_deref())
+                .map_err(|e| anyhow!("{}: {}", p.flag, e.message()))?;
             if verbose {
                 eprintln!(
-                    "wasi-nn-host: graph {name} ({}) compiled in {:.1?}",
-                    path.display(),
+                    "wasi-nn-host: graph {} ({}) compiled in {:.1?}",
+                    p.name,
+                    p.path.display(),
                     t.elapsed()
                 );
             }
