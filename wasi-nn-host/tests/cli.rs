@@ -58,9 +58,10 @@ fn exit_with(code: u32) -> String {
     )
 }
 
-/// `_start` exits with the byte size of `environ_get`'s strings (`NAME=VALUE\0` each), or, with
-/// `args`, of `args_get`'s (`ARG\0` each): what the program was given, as an exit code.
-fn exit_with_size_of(what: &str) -> String {
+/// `_start` exits with what `environ_sizes_get` (or `args_sizes_get`, with `args`) reports: the
+/// number of strings (`Count`) or their byte size (`Bytes`, `NAME=VALUE\0` or `ARG\0` each).
+fn exit_with_size_of(what: &str, field: Field) -> String {
+    let offset = field as u32;
     format!(
         r#"(module
   (import "wasi_snapshot_preview1" "{what}_sizes_get" (func $sizes (param i32 i32) (result i32)))
@@ -68,8 +69,14 @@ fn exit_with_size_of(what: &str) -> String {
   (memory (export "memory") 1)
   (func (export "_start")
     (drop (call $sizes (i32.const 0) (i32.const 4)))
-    (call $exit (i32.load (i32.const 4)))))"#
+    (call $exit (i32.load (i32.const {offset})))))"#
     )
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Count = 0,
+    Bytes = 4,
 }
 
 const LOOP_FOREVER: &str = r#"(module (func (export "_start") (loop $l (br $l))))"#;
@@ -406,30 +413,39 @@ fn invoke_calls_a_reactor_function_with_parsed_arguments() {
 #[test]
 fn env_sets_inherits_or_leaves_unset() {
     let dir = TempDir::new("env");
-    let module = dir.module("env.wat", &exit_with_size_of("environ"));
-    let run = |args: &[&str]| {
-        bin()
+    let bytes = dir.module("env.wat", &exit_with_size_of("environ", Field::Bytes));
+    let count = dir.module("count.wat", &exit_with_size_of("environ", Field::Count));
+    // With dynamic-linking the binary needs the loader path Cargo gave this test to start.
+    let loader_path = std::env::var("LD_LIBRARY_PATH").ok();
+    let run = |args: &[&str], module: &str| {
+        let mut command = bin();
+        command
             .args(args)
-            .arg(&module)
+            .arg(module)
             .env_clear()
-            .env("HOST_VAR", "hello")
-            .output()
-            .unwrap()
-            .status
-            .code()
+            .env("HOST_VAR", "hello");
+        if let Some(path) = &loader_path {
+            command.env("LD_LIBRARY_PATH", path);
+        }
+        command.output().unwrap().status.code()
     };
     // "A=1\0" is 4 bytes, "BB=xyz\0" 7, "HOST_VAR=hello\0" 15.
-    assert_eq!(run(&["--env", "A=1", "--env=BB=xyz"]), Some(11));
-    assert_eq!(run(&["--env", "HOST_VAR"]), Some(15));
-    assert_eq!(run(&["--env", "UNSET_VAR"]), Some(0));
-    assert_eq!(run(&["-S", "inherit-env"]), Some(15));
-    assert_eq!(run(&["-S", "inherit-env=n"]), Some(0));
+    assert_eq!(run(&["--env", "A=1", "--env=BB=xyz"], &bytes), Some(11));
+    assert_eq!(run(&["--env", "HOST_VAR"], &bytes), Some(15));
+    assert_eq!(run(&["--env", "UNSET_VAR"], &bytes), Some(0));
+    let host_vars = 1 + i32::from(loader_path.is_some());
+    assert_eq!(run(&["-S", "inherit-env"], &count), Some(host_vars));
+    assert_eq!(
+        run(&["-S", "inherit-env", "--env", "A=1"], &count),
+        Some(host_vars + 1)
+    );
+    assert_eq!(run(&["-S", "inherit-env=n"], &count), Some(0));
 }
 
 #[test]
 fn argv_starts_with_the_module_file_name_or_argv0() {
     let dir = TempDir::new("argv");
-    let module = dir.module("m.wat", &exit_with_size_of("args"));
+    let module = dir.module("m.wat", &exit_with_size_of("args", Field::Bytes));
     // "m.wat\0" + "ab\0": the host's path to the module stays hidden.
     assert_eq!(cli(&[&module, "ab"]).status.code(), Some(9));
     assert_eq!(cli(&["--argv0", "z", &module, "ab"]).status.code(), Some(5));

@@ -138,7 +138,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if let Ok(secs) = text.parse() {
         return Ok(Duration::from_secs(secs));
     }
-    let units: [(&str, fn(u64) -> Duration); 5] = [
+    type Unit = (&'static str, fn(u64) -> Duration);
+    let units: [Unit; 5] = [
         ("ms", Duration::from_millis),
         ("us", Duration::from_micros),
         ("μs", Duration::from_micros),

@@ -46,7 +46,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Runs a WebAssembly module (the default).
-    Run(run::RunCommand),
+    Run(Box<run::RunCommand>),
     /// Prints the OpenVINO in use (version, library, why that one, devices) and every place
     /// searched; exits with 1 when none is usable.
     Info(info::InfoCommand),
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Run(run)) => {
             init_logging(run.verbose);
-            run.execute()
+            (*run).execute()
         }
         None => {
             init_logging(cli.run.verbose);
