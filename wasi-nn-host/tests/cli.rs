@@ -452,6 +452,53 @@ fn argv_starts_with_the_module_file_name_or_argv0() {
     // After the module every flag is the program's; `--` works before it too.
     assert_eq!(cli(&["--", &module, "-v"]).status.code(), Some(9));
     assert_eq!(cli(&["run", &module, "--dir"]).status.code(), Some(12));
+    // WASI arguments are strings: bytes that are not UTF-8 are refused, not mangled.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let out = bin()
+            .arg(&module)
+            .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("is not valid UTF-8"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn nn_graph_folders_are_checked_before_the_program_starts() {
+    let dir = TempDir::new("nn-graph");
+    let module = dir.module("exit0.wat", &exit_with(0));
+    for (graph, message) in [
+        (
+            "openvino::/no/such/folder",
+            "preload directory is not a valid directory: /no/such/folder",
+        ),
+        ("openvino::/", "has no folder name to serve the graph under"),
+        ("ggml::.", "unknown graph encoding: ggml"),
+    ] {
+        let out = cli(&["-S", &format!("nn-graph={graph}"), &module]);
+        assert_eq!(out.status.code(), Some(1), "{graph}");
+        assert!(stderr(&out).contains(message), "{graph}: {}", stderr(&out));
+    }
+    let empty = dir.0.join("model");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = cli(&[
+        "-S",
+        &format!("nn-graph=onnx::{}", empty.display()),
+        &module,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("model.onnx does not exist"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

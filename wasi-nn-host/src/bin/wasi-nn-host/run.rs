@@ -498,6 +498,21 @@ fn entry_point(instance: &Instance, store: &mut Store<CommandState>) -> Option<F
 /// `model.bin`, its ONNX backend `model.onnx`; TensorFlow Lite and TensorFlow are this host's
 /// additions).
 fn nn_graph_model(graph: &NnGraph) -> anyhow::Result<(String, PathBuf)> {
+    // The format first, as Wasmtime checks it first.
+    let files: &[&str] = match graph.format.to_lowercase().as_str() {
+        "openvino" => &["model.xml", "model.bin"],
+        "onnx" => &["model.onnx"],
+        "tensorflowlite" => &["model.tflite"],
+        "tensorflow" => &["model.pb"],
+        "pytorch" => bail!(
+            "OpenVINO cannot read TorchScript (model.pt) without Python; convert the model to \
+             ONNX or OpenVINO IR"
+        ),
+        other => bail!(
+            "unknown graph encoding: {other} (this host reads openvino, onnx, tensorflowlite, \
+             tensorflow)"
+        ),
+    };
     let dir = &graph.dir;
     if !dir.is_dir() {
         bail!(
@@ -514,20 +529,6 @@ fn nn_graph_model(graph: &NnGraph) -> anyhow::Result<(String, PathBuf)> {
                 dir.display()
             )
         })?;
-    let files: &[&str] = match graph.format.to_lowercase().as_str() {
-        "openvino" => &["model.xml", "model.bin"],
-        "onnx" => &["model.onnx"],
-        "tensorflowlite" => &["model.tflite"],
-        "tensorflow" => &["model.pb"],
-        "pytorch" => bail!(
-            "OpenVINO cannot read TorchScript (model.pt) without Python; convert the model to \
-             ONNX or OpenVINO IR"
-        ),
-        other => bail!(
-            "unknown graph encoding: {other} (this host reads openvino, onnx, tensorflowlite, \
-             tensorflow)"
-        ),
-    };
     for file in files {
         let path = dir.join(file);
         if !path.is_file() {
