@@ -13,15 +13,21 @@ use clap::error::{Error, ErrorKind};
 
 /// One key of an option group, for `-W help` and the man page.
 pub struct OptionHelp {
+    /// The key, as typed: `max-memory-size`.
     pub key: &'static str,
+    /// What may follow it: `=N`, `[=y|n]`.
     pub value: &'static str,
+    /// One line on what it does.
     pub doc: &'static str,
 }
 
 /// An option group (`-W`, `-S`, `-C`): its flag names, its keys, and how one `KEY[=VAL]` parses.
 pub trait Group: Sized + Clone + Send + Sync + 'static {
+    /// The short flag: `W`.
     const SHORT: char;
+    /// The long flag: `wasm`.
     const LONG: &'static str;
+    /// Every key the group has, for `-W help` and the unknown-key error.
     const KEYS: &'static [OptionHelp];
     /// `None` for a key the group does not have; `Some(Err)` for a bad value.
     fn parse(key: &str, value: Option<&str>) -> Option<Result<Self, String>>;
@@ -37,6 +43,7 @@ pub struct Options<T>(pub Vec<T>);
 pub struct GroupParser<T>(PhantomData<T>);
 
 impl<T> GroupParser<T> {
+    /// The parser for group `T`.
     pub fn new() -> Self {
         Self(PhantomData)
     }
@@ -156,7 +163,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     ))
 }
 
-/// `-W`: how Wasm code runs.
+/// `-W`: how Wasm code runs (a subset of `wasmtime run -W`, same names and value syntax).
 #[derive(Debug, Clone, PartialEq)]
 pub enum WasmOption {
     Timeout(Duration),
@@ -207,7 +214,7 @@ impl Group for WasmOption {
     }
 }
 
-/// `-S`: which WASI proposals the program gets.
+/// `-S`: which WASI proposals the program gets (a subset of `wasmtime run -S`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum WasiOption {
     Nn(bool),
@@ -263,7 +270,7 @@ impl Group for WasiOption {
     }
 }
 
-/// `-C`: how Wasm code is compiled.
+/// `-C`: how Wasm code is compiled (a subset of `wasmtime run -C`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CodegenOption {
     Cache(bool),
@@ -337,6 +344,8 @@ pub struct GraphArg {
     pub device: Option<String>,
 }
 
+/// `--graph NAME=PATH[@DEVICE]`: a device suffix is taken only when it has no `/`, so a path
+/// with `@` in a folder name stays whole.
 pub fn parse_graph(value: &str) -> Result<GraphArg, String> {
     let (name, rest) = value
         .split_once('=')

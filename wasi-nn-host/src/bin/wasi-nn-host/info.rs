@@ -48,6 +48,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 impl InfoCommand {
+    /// Prints the report; an error (exit code 1) when no usable OpenVINO is found, after the
+    /// list of every place looked at.
     pub fn execute(self) -> anyhow::Result<ExitCode> {
         println!("wasi-nn-host {}", env!("CARGO_PKG_VERSION"));
         println!("links OpenVINO {}", linking());

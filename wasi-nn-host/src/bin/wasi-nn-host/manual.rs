@@ -12,6 +12,7 @@ pub struct CompletionCommand {
 }
 
 impl CompletionCommand {
+    /// Prints the script for `command` (the whole CLI) to stdout.
     pub fn execute(self, mut command: clap::Command) -> anyhow::Result<ExitCode> {
         let name = command.get_name().to_owned();
         clap_complete::generate(self.shell, &mut command, name, &mut std::io::stdout());
