@@ -76,6 +76,20 @@ pub use crate::remote_context::RemoteContext;
 pub use crate::shape::{Dimension, Layout, PartialShape, Rank, Shape};
 pub use crate::tensor::Tensor;
 
+pub use openvino_sys::library::LoadedLibrary;
+
+/// The OpenVINO C library this process uses: its file and release. With `runtime-linking` this
+/// finds and loads it first (as [`Core::new`] would); the error lists every place searched.
+///
+/// ```
+/// let library = openvino::library()?;
+/// println!("OpenVINO {} from {:?}", library.version(), library.path());
+/// # Ok::<(), openvino::Error>(())
+/// ```
+pub fn library() -> Result<&'static LoadedLibrary> {
+    Ok(openvino_sys::library::load()?)
+}
+
 /// Releases OpenVINO's global resources (`ov_shutdown`), e.g. before unloading a plugin
 /// library in a long-running process.
 ///

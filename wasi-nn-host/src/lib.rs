@@ -89,5 +89,5 @@ pub use crate::backend::{
     Backend, BackendConfig, Deadlines, Encoding, GuestLoadPolicy, GuestLoads, Limits, WorkerCommand,
 };
 pub use crate::backend::{gate, sandbox};
-pub use crate::command::{CommandConfig, run_command};
+pub use crate::command::{CommandConfig, CommandState, run_command};
 pub use crate::witx::{WasiNnCtx, add_to_linker};
