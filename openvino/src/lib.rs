@@ -63,15 +63,16 @@ pub use crate::core::{Core, Version, version};
 pub use crate::element_type::{ElementType, TensorElement};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::infer_request::{
-    InferRequest, NodeStatus, ProfilingInfo, TensorMut, TensorRef, TensorSlot,
+    AsyncScope, InferRequest, NodeStatus, ProfilingInfo, Running, TensorMut, TensorRef, TensorSlot,
+    async_scope,
 };
 pub use crate::log::{reset_log_callback, route_logs_to_log_crate};
-pub use crate::model::{Model, MutablePort, Port};
+pub use crate::model::{Model, Port};
 pub use crate::prepostprocess::{
     ColorFormat, InputInfo, InputModelInfo, InputTensorInfo, OutputInfo, OutputTensorInfo,
     PaddingMode, PrePostProcessor, PreprocessSteps, ResizeAlgorithm,
 };
-pub use crate::property::{DeviceType, PerformanceMode, PropertyKey};
+pub use crate::property::{DeviceType, PerformanceMode, PropertyKey, RawPropertyValue};
 pub use crate::remote_context::RemoteContext;
 pub use crate::shape::{Dimension, Layout, PartialShape, Rank, Shape};
 pub use crate::tensor::Tensor;
@@ -85,7 +86,7 @@ pub use crate::tensor::Tensor;
 pub unsafe fn shutdown() -> Result<()> {
     ffi::ensure_loaded()?;
     // SAFETY: the caller promises no OpenVINO object exists or will be used again.
-    unsafe { openvino_sys::ov_shutdown() };
+    unsafe { ffi::ov_plain!(ov_shutdown()) };
     Ok(())
 }
 
