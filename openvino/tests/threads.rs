@@ -13,8 +13,8 @@ use std::time::Duration;
 use common::{add_compiled, core, iterations};
 use openvino::doc_support::ADD_MODEL_XML;
 use openvino::{
-    CompiledModel, Core, DeviceType, ElementType, ErrorKind, InferRequest, Layout, Model,
-    PartialShape, PrePostProcessor, PropertyKey, Shape, Tensor,
+    CompiledModel, Core, DeviceType, ErrorKind, InferRequest, Layout, Model, PartialShape,
+    PrePostProcessor, PropertyKey, Shape, Tensor,
 };
 
 const THREADS: usize = 4;
