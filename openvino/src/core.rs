@@ -485,6 +485,12 @@ impl Core {
     /// `library` must be an OpenVINO extension built for this OpenVINO release (or otherwise
     /// sound to load into this process), as with
     /// [`libloading::Library::new`](https://docs.rs/libloading).
+    ///
+    /// ```compile_fail,E0133
+    /// let core = openvino::Core::new()?;
+    /// core.add_extension("libuser_ops.so")?; // runs the library's code: needs `unsafe`
+    /// # Ok::<(), openvino::Error>(())
+    /// ```
     pub unsafe fn add_extension(&self, library: impl AsRef<Path>) -> Result<()> {
         let path = path_cstring(library.as_ref(), "Core::add_extension")?;
         // SAFETY: a live core and a C string; the caller vouches for the library.

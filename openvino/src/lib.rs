@@ -23,7 +23,7 @@
 //! | `ov_compiled_model_t` | [`CompiledModel`] | `ExecutableNetwork` |
 //! | `ov_infer_request_t` | [`InferRequest`] | `InferRequest` |
 //! | `ov_tensor_t` | [`Tensor`] | `Blob` |
-//! | `ov_output_const_port_t` / `ov_output_port_t` | [`Port`] / [`MutablePort`] | input/output info |
+//! | `ov_output_const_port_t` | [`Port`] | input/output info |
 //! | `ov_preprocess_*` | [`PrePostProcessor`] | `PreProcessInfo` |
 //! | `ov_remote_context_t` | [`RemoteContext`] | `RemoteContext` |
 //!

@@ -10,16 +10,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use common::{add_compiled, core, slow_compiled};
+use common::{add_compiled, core, slow_compiled, slow_size};
 use openvino::doc_support::ADD_MODEL_XML;
 use openvino::{
     DeviceType, ElementType, ErrorKind, InferRequest, PartialShape, PrePostProcessor, PropertyKey,
     Rank, RawPropertyValue, Shape, Tensor, async_scope,
 };
-
-/// Big enough that an inference is still running while a test pokes at its request (tens of
-/// milliseconds natively, seconds under valgrind).
-const SLOW: (usize, usize) = (512, 8);
 
 fn identity(n: usize) -> Vec<f32> {
     let mut m = vec![0.0f32; n * n];
@@ -64,7 +60,7 @@ fn async_scope_writes_caller_memory_and_returns_it_after_the_inference() {
 #[test]
 fn async_scope_waits_for_the_inference_even_when_the_closure_panics() {
     let core = core();
-    let (n, depth) = SLOW;
+    let (n, depth) = slow_size();
     let compiled = slow_compiled(&core, n, depth);
     let shape = Shape::new(&[n as i64, n as i64]).unwrap();
     let (mut a, mut b, mut out) = (identity(n), identity(n), vec![0.0f32; n * n]);
@@ -127,7 +123,7 @@ fn async_scope_reports_the_error_of_an_inference_nobody_waited_for() {
 #[test]
 fn a_running_request_refuses_every_access_with_request_busy() {
     let core = core();
-    let (n, depth) = SLOW;
+    let (n, depth) = slow_size();
     let compiled = slow_compiled(&core, n, depth);
     let mut request: InferRequest<'static> = compiled.create_infer_request().unwrap();
     request.start_async().unwrap();
@@ -416,7 +412,7 @@ fn a_failure_that_sets_no_message_never_shows_an_earlier_one() {
 #[test]
 fn wait_for_a_huge_timeout_waits_for_the_whole_inference() {
     let core = core();
-    let (n, depth) = SLOW;
+    let (n, depth) = slow_size();
     let compiled = slow_compiled(&core, n, depth);
     let mut request = compiled.create_infer_request().unwrap();
     for timeout in [Duration::MAX, Duration::from_secs(10_000_000_000)] {

@@ -76,6 +76,19 @@ pub fn slow_compiled(core: &Core, n: usize, depth: usize) -> CompiledModel {
     .unwrap()
 }
 
+/// The size of the slow model, `(n, depth)`: `OPENVINO_TEST_SLOW_MODEL=n,depth`, or one that runs
+/// tens of milliseconds natively (scripts/leak-check picks a smaller one, as valgrind slows
+/// OpenVINO and the calls poking at it alike).
+pub fn slow_size() -> (usize, usize) {
+    std::env::var("OPENVINO_TEST_SLOW_MODEL")
+        .ok()
+        .and_then(|v| {
+            let (n, depth) = v.split_once(',')?;
+            Some((n.trim().parse().ok()?, depth.trim().parse().ok()?))
+        })
+        .unwrap_or((512, 8))
+}
+
 /// How many iterations each thread of a stress test runs: `OPENVINO_STRESS_ITERATIONS`, or a
 /// quick default that keeps `cargo test` (and the leak check under valgrind) short. The full
 /// form runs thousands: `OPENVINO_STRESS_ITERATIONS=5000 cargo test --release -p openvino --test
