@@ -34,10 +34,20 @@ unsafe extern "C" fn forward(message: *const c_char) {
 fn deliver(text: &CStr) {
     let text = text.to_string_lossy();
     if !TO_LOG_CRATE.load(Ordering::Relaxed) {
-        // What OpenVINO's default callback does (`std::cout << message << std::endl`).
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
+        // What OpenVINO's default callback does (`std::cout << message << std::endl`), written
+        // straight to the file descriptor: OpenVINO may log from a worker thread while the thread
+        // waiting for that worker holds Rust's stdout lock, and taking it here would deadlock.
+        let line = format!("{text}\n");
+        #[cfg(unix)]
+        {
+            use std::os::fd::FromRawFd;
+            // SAFETY: descriptor 1 is standard output for the whole process; the `File` is never
+            // dropped (`ManuallyDrop`), so it is not closed.
+            let mut out = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(1) });
+            let _ = out.write_all(line.as_bytes());
+        }
+        #[cfg(not(unix))]
+        let _ = std::io::stdout().write_all(line.as_bytes());
         return;
     }
     let text = text.trim_end();
