@@ -8,13 +8,15 @@ use openvino_sys as sys;
 use crate::ffi::{Handle, cstring, ov, path_cstring, take_string};
 use crate::model::port_getters;
 use crate::property::{CProperties, key_value};
-use crate::{Error, ErrorKind, InferRequest, Model, Port, PropertyKey, RemoteContext, Result};
+use crate::{
+    Error, ErrorKind, InferRequest, Model, Port, PropertyKey, RemoteContext, Result, RuntimeModel,
+};
 
 /// A model compiled for a device (`ov_compiled_model_t`): creates [`InferRequest`]s.
 ///
 /// `CompiledModel` is `Send + Sync`: its `&self` methods (creating requests, reading ports and
-/// properties, exporting) are what OpenVINO's own bindings call from many threads at once on
-/// one compiled model; changing properties takes `&mut self`.
+/// properties, exporting) call const members of OpenVINO's compiled model, which serves all its
+/// requests at once; changing properties takes `&mut self`.
 ///
 /// ```
 /// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
@@ -37,9 +39,11 @@ pub struct CompiledModel {
 // affinity; infer requests keep their own references to what they need of it.
 unsafe impl Send for CompiledModel {}
 // SAFETY: every `&self` method calls a const member of ov::CompiledModel (create_infer_request,
-// inputs/outputs, get_property, export_model, get_runtime_model, get_context), which OpenVINO
-// designs for concurrent use (its Python binding's AsyncInferQueue and benchmark_app create
-// requests and read properties from many threads); `set_property` needs `&mut self`.
+// inputs/outputs, get_property, export_model, get_runtime_model, get_context). OpenVINO's plugin
+// guide builds these for concurrent callers (its template plugin counts requests in a `mutable
+// std::atomic`, and the compiled model holds the executors all its requests share), and the
+// stress test `compiled_model_is_shared_by_threads_that_create_requests_and_infer` exercises
+// them; `set_property`, which plugins do not synchronise, needs `&mut self`.
 unsafe impl Sync for CompiledModel {}
 
 impl CompiledModel {
@@ -197,14 +201,18 @@ impl CompiledModel {
         })
     }
 
-    /// The model as the device runs it (`ov_compiled_model_get_runtime_model`). Each call builds a
-    /// new model (the CPU plugin dumps its execution graph afresh), so no other handle shares it.
-    pub fn runtime_model(&self) -> Result<Model> {
+    /// The graph as the device runs it (`ov_compiled_model_get_runtime_model`), read-only
+    /// ([`RuntimeModel`]): OpenVINO returns it as a `const` model. The CPU and GPU plugins build
+    /// a new graph per call (AUTO, HETERO and BATCH ask the device plugins), but a plugin may
+    /// return a graph it keeps, so nothing may change it.
+    pub fn runtime_model(&self) -> Result<RuntimeModel> {
         let mut ptr = ptr::null_mut();
         // SAFETY: a live compiled model and a valid out-parameter.
         let call = unsafe { ov!(ov_compiled_model_get_runtime_model(self.as_ptr(), &mut ptr)) }?;
-        // SAFETY: a new model the caller owns; a fresh ov::Model per call (see above).
-        unsafe { Model::from_raw(ptr, call) }
+        // SAFETY: a new handle the caller owns; `RuntimeModel` only reads through it, so sharing
+        // the graph with the plugin (or another call's handle) is the reading OpenVINO's `const`
+        // return type allows.
+        Ok(RuntimeModel::new(unsafe { Model::from_raw(ptr, call) }?))
     }
 
     /// The remote context the model was compiled on (`ov_compiled_model_get_context`); CPU

@@ -52,7 +52,7 @@
 //! | Rust type | shares, inside OpenVINO | how the type encodes it | `Send` / `Sync` |
 //! |---|---|---|---|
 //! | [`Core`] | its plugins, with every model it compiled | independent owners | both: `ov::Core` locks its registry and settings; one core per program is OpenVINO's advice (test `core_is_shared_by_threads_that_read_compile_and_set_properties`) |
-//! | [`Model`] | nothing: each `Model` is the only handle to its graph. Reading makes a new graph; [`PrePostProcessor`] edits the graph in place and returns it from `build`, so it takes the model by value; [`CompiledModel::runtime_model`] builds a new graph per call; compiling copies the graph | `PrePostProcessor::new(model)` by value | `Send`: no thread affinity. Not `Sync`: reshaping mutates the graph and OpenVINO does not promise concurrent reads (test `models_move_between_threads_and_are_reshaped_there`) |
+//! | [`Model`] | nothing: each `Model` is the only handle to its graph. Reading makes a new graph; [`PrePostProcessor`] edits the graph in place and returns it from `build`, so it takes the model by value; [`CompiledModel::runtime_model`] may share the compiled model's graph, so it is a read-only [`RuntimeModel`]; compiling copies the graph | `PrePostProcessor::new(model)` by value | `Send`: no thread affinity. Not `Sync`: reshaping mutates the graph and OpenVINO does not promise concurrent reads (test `models_move_between_threads_and_are_reshaped_there`) |
 //! | [`Port`]`<'owner>` | a reference to a node of its owner's graph | borrows its model or compiled model, so the model cannot be reshaped while a port reads it | neither, like a `&Model` |
 //! | model weights | constants point into the weights of [`Core::read_model_from_buffer_with_tensor`] | the weights tensor is taken by value: no handle to change them remains | - |
 //! | [`CompiledModel`] | its runtime graph, with its requests | independent owners (requests keep their own references) | both: its `&self` members are const and built for concurrent request creation; `set_property` takes `&mut self` (test `compiled_model_is_shared_by_threads_that_create_requests_and_infer`) |
@@ -146,7 +146,7 @@ pub use crate::infer_request::{
     async_scope,
 };
 pub use crate::log::{reset_log_callback, route_logs_to_log_crate};
-pub use crate::model::{Model, Port};
+pub use crate::model::{Model, Port, RuntimeModel};
 pub use crate::prepostprocess::{
     ColorFormat, InputInfo, InputModelInfo, InputTensorInfo, OutputInfo, OutputTensorInfo,
     PaddingMode, PrePostProcessor, PreprocessSteps, ResizeAlgorithm,

@@ -279,6 +279,48 @@ impl std::fmt::Debug for Model {
     }
 }
 
+/// The graph a [`CompiledModel`](crate::CompiledModel) runs
+/// ([`CompiledModel::runtime_model`](crate::CompiledModel::runtime_model)), read-only: OpenVINO
+/// hands it out as a `const` model (the C API casts the `const` away), so this type offers only
+/// [`Model`]'s reading methods, through `Deref`.
+///
+/// ```
+/// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
+/// use openvino::{Core, DeviceType};
+/// let core = Core::new()?;
+/// let compiled = core.compile_model(&core.read_model_from_buffer(model_xml.as_bytes(), None)?, &DeviceType::CPU, &[])?;
+/// let runtime = compiled.runtime_model()?;
+/// assert_eq!(runtime.inputs_len()?, 2);
+/// # Ok::<(), openvino::Error>(())
+/// ```
+///
+/// ```compile_fail,E0596
+/// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
+/// use openvino::{Core, DeviceType, PartialShape};
+/// let core = Core::new()?;
+/// let compiled = core.compile_model(&core.read_model_from_buffer(model_xml.as_bytes(), None)?, &DeviceType::CPU, &[])?;
+/// let mut runtime = compiled.runtime_model()?;
+/// runtime.reshape_input("a", &PartialShape::from_static(&[2, 4]))?; // a const graph
+/// # Ok::<(), openvino::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct RuntimeModel {
+    model: Model,
+}
+
+impl RuntimeModel {
+    pub(crate) fn new(model: Model) -> Self {
+        Self { model }
+    }
+}
+
+impl std::ops::Deref for RuntimeModel {
+    type Target = Model;
+    fn deref(&self) -> &Model {
+        &self.model
+    }
+}
+
 /// An input or output of a [`Model`] or [`CompiledModel`](crate::CompiledModel), read-only
 /// (`ov_output_const_port_t`). It borrows its owner: a model cannot be reshaped while one of its
 /// ports reads it.
