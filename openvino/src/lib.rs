@@ -52,7 +52,7 @@
 //! | Rust type | shares, inside OpenVINO | how the type encodes it | `Send` / `Sync` |
 //! |---|---|---|---|
 //! | [`Core`] | its plugins, with every model it compiled | independent owners | both: `ov::Core` locks its registry and settings; one core per program is OpenVINO's advice (test `core_is_shared_by_threads_that_read_compile_and_set_properties`) |
-//! | [`Model`] | nothing: each `Model` is the only handle to its graph. Reading makes a new graph; [`PrePostProcessor`] edits the graph in place and returns it from `build`, so it takes the model by value; [`CompiledModel::runtime_model`] may share the compiled model's graph, so it is a read-only [`RuntimeModel`]; compiling copies the graph | `PrePostProcessor::new(model)` by value | `Send`: no thread affinity. Not `Sync`: reshaping mutates the graph and OpenVINO does not promise concurrent reads (test `models_move_between_threads_and_are_reshaped_there`) |
+//! | [`Model`] | nothing: each `Model` is the only handle to its graph. Reading makes a new graph; [`PrePostProcessor`] edits the graph in place and returns it from `build`, so it takes the model by value; compiling copies the graph. A [`RuntimeModel`] ([`CompiledModel::runtime_model`]) may share the compiled model's graph, so it only reads | `PrePostProcessor::new(model)` by value | `Send`: no thread affinity. Not `Sync`: reshaping mutates the graph and OpenVINO does not promise concurrent reads (test `models_move_between_threads_and_are_reshaped_there`) |
 //! | [`Port`]`<'owner>` | a reference to a node of its owner's graph | borrows its model or compiled model, so the model cannot be reshaped while a port reads it | neither, like a `&Model` |
 //! | model weights | constants point into the weights of [`Core::read_model_from_buffer_with_tensor`] | the weights tensor is taken by value: no handle to change them remains | - |
 //! | [`CompiledModel`] | its runtime graph, with its requests | independent owners (requests keep their own references) | both: its `&self` members are const and built for concurrent request creation; `set_property` takes `&mut self` (test `compiled_model_is_shared_by_threads_that_create_requests_and_infer`) |
@@ -87,23 +87,24 @@
 //! - Caller memory must be exactly the tensor's size as OpenVINO counts it
 //!   ([`ElementType::byte_size`], checked against OpenVINO's own answer for every tensor), and
 //!   cannot hold `String` or `Dynamic` elements, which OpenVINO would treat as C++ objects
-//!   (test `a_one_byte_u3_buffer_is_refused_and_a_whole_group_is_written_in_bounds`), (test `string_tensors_over_an_empty_slice_are_refused`).
+//!   (tests `a_one_byte_u3_buffer_is_refused_and_a_whole_group_is_written_in_bounds`,
+//!   `string_tensors_over_an_empty_slice_are_refused`).
 //! - Every byte a safe method shows was written by someone: [`Tensor::new`] zeroes, growing a
 //!   tensor zeroes the new bytes, and a new request's tensors are zeroed
 //!   (test `fresh_requests_show_zeroed_tensors`).
 //! - Property values are strings, except for keys that OpenVINO's C layer reads as pointers
 //!   (cache encryption callbacks, GPU handles): those are refused in every call and spelling
 //!   ([`ErrorKind::PointerProperty`]) and accepted only by `unsafe` `*_with_raw_properties`
-//!   functions (test `pointer_valued_property_keys_are_refused_in_every_spelling_and_call`),
-//!   (test `cache_encryption_callbacks_work_through_the_unsafe_raw_properties`).
+//!   functions (tests `pointer_valued_property_keys_are_refused_in_every_spelling_and_call`,
+//!   `cache_encryption_callbacks_work_through_the_unsafe_raw_properties`).
 //!
 //! ## Process-wide state in OpenVINO
 //! - **The last error message** is one string for the whole process, and some failures
 //!   (argument checks, time-outs) set none. An [`Error`] therefore carries OpenVINO's message only
 //!   when no other OpenVINO call of this crate ran between the failing call's start and the read
 //!   of the message; otherwise it carries OpenVINO's fixed description of the status and says
-//!   why. An error never carries another call's message (test `errors_never_carry_another_threads_message`),
-//!   (test `a_failure_that_sets_no_message_never_shows_an_earlier_one`); the price is that programs
+//!   why. An error never carries another call's message (tests `errors_never_carry_another_threads_message`,
+//!   `a_failure_that_sets_no_message_never_shows_an_earlier_one`); the price is that programs
 //!   that call OpenVINO from several threads at once often see the generic description.
 //! - **The log callback** is one global that OpenVINO's threads read without a lock. This crate
 //!   installs its forwarder once, before it creates any OpenVINO object, and
