@@ -56,9 +56,6 @@ pub struct Graph {
     context_bytes: u64,
     /// What this graph is charged to (nothing for registered graphs).
     charge: Charge,
-    /// The exported blob an imported graph came from: OpenVINO's import keeps pointers into it
-    /// (weights are not copied), so it lives as long as the graph.
-    _blob: Option<Box<[u8]>>,
 }
 
 impl Graph {
@@ -67,29 +64,23 @@ impl Graph {
         device: &str,
         measured_context_bytes: Option<u64>,
         charge: Charge,
-        blob: Option<Box<[u8]>>,
     ) -> Result<Self, Error> {
-        let ports = |count: usize, port: &dyn Fn(usize) -> openvino::Result<openvino::Port>| {
-            (0..count)
-                .map(|i| {
-                    let port = port(i)?;
-                    Ok(PortInfo {
-                        name: port.name()?,
-                        element_type: port.element_type()?,
-                        shape: port.partial_shape()?,
-                    })
-                })
-                .collect::<openvino::Result<Vec<_>>>()
-        };
         let describe = |e| Error::openvino("cannot describe the compiled graph", e);
-        let inputs = ports(compiled.inputs_len().map_err(describe)?, &|i| {
-            compiled.input_by_index(i)
-        })
-        .map_err(describe)?;
-        let outputs = ports(compiled.outputs_len().map_err(describe)?, &|i| {
-            compiled.output_by_index(i)
-        })
-        .map_err(describe)?;
+        let info = |port: openvino::Port<'_>| -> openvino::Result<PortInfo> {
+            Ok(PortInfo {
+                name: port.name()?,
+                element_type: port.element_type()?,
+                shape: port.partial_shape()?,
+            })
+        };
+        let inputs = (0..compiled.inputs_len().map_err(describe)?)
+            .map(|i| compiled.input_by_index(i).and_then(info))
+            .collect::<openvino::Result<Vec<_>>>()
+            .map_err(describe)?;
+        let outputs = (0..compiled.outputs_len().map_err(describe)?)
+            .map(|i| compiled.output_by_index(i).and_then(info))
+            .collect::<openvino::Result<Vec<_>>>()
+            .map_err(describe)?;
         let context_bytes = measured_context_bytes.unwrap_or_else(|| {
             inputs
                 .iter()
@@ -104,7 +95,6 @@ impl Graph {
             device: device.to_owned(),
             context_bytes,
             charge,
-            _blob: blob,
         })
     }
 

@@ -223,7 +223,7 @@ impl Backend {
         // Not measured in-process: charge the model's bytes as the best cheap estimate.
         let bytes = builders.iter().map(|b| b.len() as u64).sum();
         let charge = Charge::new(&[instance, &self.budget], bytes, "the graph")?;
-        Graph::new(compiled, device, None, charge, None)
+        Graph::new(compiled, device, None, charge)
     }
 
     fn load_sandboxed(
@@ -254,13 +254,7 @@ impl Backend {
             .core
             .import_model(&compiled.blob, &DeviceType::from(device))
             .map_err(|e| Error::openvino("cannot import the graph the worker compiled", e))?;
-        Graph::new(
-            imported,
-            device,
-            compiled.context_bytes,
-            charge,
-            Some(compiled.blob.into_boxed_slice()),
-        )
+        Graph::new(imported, device, compiled.context_bytes, charge)
     }
 
     /// `import_model` takes no properties: the embedder's go on the core, once per device.
@@ -360,7 +354,7 @@ impl Backend {
                 .with_source(e)
             })?;
         tracing::info!(name, path = %path.display(), device, elapsed = ?started.elapsed(), "named graph compiled");
-        let graph = Arc::new(Graph::new(compiled, &device, None, Charge::none(), None)?);
+        let graph = Arc::new(Graph::new(compiled, &device, None, Charge::none())?);
         self.named
             .write()
             .unwrap_or_else(|p| p.into_inner())
