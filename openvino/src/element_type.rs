@@ -114,6 +114,33 @@ element_types! {
     F8E8M0 = ov_element_type_e_F8E8M0, "f8e8m0", 8, "8-bit exponent-only float.";
 }
 
+impl ElementType {
+    /// The bytes OpenVINO uses for `count` elements of this type (what `ov_tensor_get_byte_size`
+    /// answers), or `None` for `Dynamic` and `String` (no fixed size) and when it overflows.
+    ///
+    /// Packed types round up, and two of them pack in groups: `u3` stores 8 elements in 3 bytes
+    /// and `u6` 4 elements in 3 bytes, so neither is `ceil(count * bits / 8)`.
+    ///
+    /// ```
+    /// use openvino::ElementType;
+    /// assert_eq!(ElementType::F32.byte_size(3), Some(12));
+    /// assert_eq!(ElementType::U4.byte_size(3), Some(2));
+    /// assert_eq!(ElementType::U3.byte_size(1), Some(3));
+    /// assert_eq!(ElementType::U6.byte_size(5), Some(6));
+    /// assert_eq!(ElementType::String.byte_size(1), None);
+    /// ```
+    pub fn byte_size(self, count: usize) -> Option<usize> {
+        match self {
+            ElementType::Dynamic | ElementType::String => None,
+            ElementType::U3 => count.div_ceil(8).checked_mul(3),
+            ElementType::U6 => count.div_ceil(4).checked_mul(3),
+            other => count
+                .checked_mul(other.bit_width())
+                .map(|bits| bits.div_ceil(8)),
+        }
+    }
+}
+
 impl fmt::Display for ElementType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -3,12 +3,11 @@
 
 use std::ffi::c_char;
 use std::marker::PhantomData;
-use std::ptr::{self, NonNull};
+use std::ptr;
 
 use openvino_sys as sys;
 
-use crate::error::check;
-use crate::ffi::cstring;
+use crate::ffi::{Handle, cstring, ov};
 use crate::{ElementType, Error, ErrorKind, Layout, Model, Result, Tensor};
 
 /// Colour formats for image inputs (`ov_color_format_e`).
@@ -80,12 +79,16 @@ pub enum PaddingMode {
 
 /// Builds pre- and post-processing into a model (`ov_preprocess_prepostprocessor_t`).
 ///
+/// OpenVINO edits the model in place and hands the same model back from
+/// [`build`](Self::build), so the processor takes the model by value: there is never a second
+/// [`Model`] over the graph being edited.
+///
 /// ```
 /// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
 /// use openvino::{Core, ElementType, Layout, PrePostProcessor};
 /// let core = Core::new()?;
-/// let mut model = core.read_model_from_buffer(model_xml.as_bytes(), None)?;
-/// let ppp = PrePostProcessor::new(&mut model)?;
+/// let model = core.read_model_from_buffer(model_xml.as_bytes(), None)?;
+/// let ppp = PrePostProcessor::new(model)?;
 /// {
 ///     // Info handles borrow the processor: scope them before `build`.
 ///     let input = ppp.input_by_name("a")?;
@@ -97,33 +100,45 @@ pub enum PaddingMode {
 /// assert_eq!(model.input_by_name("a")?.element_type()?, ElementType::U8);
 /// # Ok::<(), openvino::Error>(())
 /// ```
-pub struct PrePostProcessor<'model> {
-    ptr: NonNull<sys::ov_preprocess_prepostprocessor_t>,
-    _model: PhantomData<&'model mut Model>,
+///
+/// The model given to the processor is gone; only the built one remains:
+///
+/// ```compile_fail,E0382
+/// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
+/// use openvino::{Core, PrePostProcessor};
+/// let model = Core::new()?.read_model_from_buffer(model_xml.as_bytes(), None)?;
+/// let built = PrePostProcessor::new(model)?.build()?;
+/// let _ = model.inputs_len()?; // would be a second handle to `built`'s graph
+/// # Ok::<(), openvino::Error>(())
+/// ```
+pub struct PrePostProcessor {
+    handle: Handle<sys::ov_preprocess_prepostprocessor_t>,
+    // The model being edited (the processor holds its own reference too); `build` returns the
+    // same ov::Model under a new handle and drops this one.
+    model: Model,
 }
 
-macro_rules! handle {
-    ($(#[$doc:meta])* $name:ident, $c:ty, $free:ident) => {
+/// One owning wrapper per pre/post-processing info handle. These handles point into the
+/// processor's own state, so each borrows the processor (`'p`).
+macro_rules! info_handles {
+    ($($(#[$doc:meta])* $name:ident => $c:ident;)*) => {$(
         $(#[$doc])*
         pub struct $name<'p> {
-            ptr: NonNull<$c>,
-            _parent: PhantomData<&'p ()>,
+            handle: Handle<sys::$c>,
+            _processor: PhantomData<&'p PrePostProcessor>,
         }
 
         impl $name<'_> {
-            fn wrap(ptr: *mut $c, call: &'static str) -> Result<Self> {
-                crate::ffi::non_null(ptr, call, "handle").map(|ptr| Self { ptr, _parent: PhantomData })
+            /// # Safety
+            /// `ptr` is null or a handle the caller owns, into the processor `'p` borrows.
+            unsafe fn from_raw(ptr: *mut sys::$c, call: &'static str) -> Result<Self> {
+                // SAFETY: per the contract.
+                let handle = unsafe { Handle::new(ptr, call) }?;
+                Ok(Self { handle, _processor: PhantomData })
             }
 
-            fn as_ptr(&self) -> *mut $c {
-                self.ptr.as_ptr()
-            }
-        }
-
-        impl Drop for $name<'_> {
-            fn drop(&mut self) {
-                // SAFETY: owned handle, freed exactly once.
-                unsafe { sys::$free(self.as_ptr()) };
+            fn as_ptr(&self) -> *mut sys::$c {
+                self.handle.as_ptr()
             }
         }
 
@@ -132,208 +147,165 @@ macro_rules! handle {
                 f.debug_struct(stringify!($name)).finish_non_exhaustive()
             }
         }
-    };
+    )*};
 }
 
-handle!(
+info_handles! {
     /// One input's pre-processing (`ov_preprocess_input_info_t`); see [`PrePostProcessor`].
-    InputInfo, sys::ov_preprocess_input_info_t, ov_preprocess_input_info_free
-);
-handle!(
+    InputInfo => ov_preprocess_input_info_t;
     /// What the caller's input tensor looks like (`ov_preprocess_input_tensor_info_t`).
-    InputTensorInfo, sys::ov_preprocess_input_tensor_info_t, ov_preprocess_input_tensor_info_free
-);
-handle!(
+    InputTensorInfo => ov_preprocess_input_tensor_info_t;
     /// The conversion steps of one input (`ov_preprocess_preprocess_steps_t`).
-    PreprocessSteps, sys::ov_preprocess_preprocess_steps_t, ov_preprocess_preprocess_steps_free
-);
-handle!(
+    PreprocessSteps => ov_preprocess_preprocess_steps_t;
     /// What the model expects of one input (`ov_preprocess_input_model_info_t`).
-    InputModelInfo, sys::ov_preprocess_input_model_info_t, ov_preprocess_input_model_info_free
-);
-handle!(
+    InputModelInfo => ov_preprocess_input_model_info_t;
     /// One output's post-processing (`ov_preprocess_output_info_t`).
-    OutputInfo, sys::ov_preprocess_output_info_t, ov_preprocess_output_info_free
-);
-handle!(
+    OutputInfo => ov_preprocess_output_info_t;
     /// What the caller's output tensor should look like (`ov_preprocess_output_tensor_info_t`).
-    OutputTensorInfo, sys::ov_preprocess_output_tensor_info_t, ov_preprocess_output_tensor_info_free
-);
+    OutputTensorInfo => ov_preprocess_output_tensor_info_t;
+}
 
-impl<'model> PrePostProcessor<'model> {
+/// A getter of an info handle: calls `$c` on `$self` (with the extra arguments) and wraps the
+/// new handle as `$wrap`, naming the C function once.
+macro_rules! info_getter {
+    ($self:ident, $wrap:ident, $c:ident ( $($arg:expr),* )) => {{
+        let mut p = ptr::null_mut();
+        // SAFETY: a live handle, arguments valid for the call (C strings live until it returns;
+        // OpenVINO checks indexes) and a valid out-parameter.
+        let call = unsafe { ov!($c($self.as_ptr(), $($arg,)* &mut p)) }?;
+        // SAFETY: a new handle the caller owns, into the same processor.
+        unsafe { $wrap::from_raw(p, call) }
+    }};
+}
+
+impl PrePostProcessor {
     /// Starts pre/post-processing for `model`; [`build`](Self::build) returns the result.
-    pub fn new(model: &'model mut Model) -> Result<Self> {
+    pub fn new(model: Model) -> Result<Self> {
         let mut ptr = ptr::null_mut();
         // SAFETY: a live model and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_prepostprocessor_create(model.as_ptr(), &mut ptr) },
-            "ov_preprocess_prepostprocessor_create",
-        )?;
-        crate::ffi::non_null(
-            ptr,
-            "ov_preprocess_prepostprocessor_create",
-            "pre/post-processor",
-        )
-        .map(|ptr| Self {
-            ptr,
-            _model: PhantomData,
-        })
+        let call = unsafe {
+            ov!(ov_preprocess_prepostprocessor_create(
+                model.as_ptr(),
+                &mut ptr
+            ))
+        }?;
+        // SAFETY: a new processor the caller owns.
+        let handle = unsafe { Handle::new(ptr, call) }?;
+        Ok(Self { handle, model })
     }
 
     fn as_ptr(&self) -> *mut sys::ov_preprocess_prepostprocessor_t {
-        self.ptr.as_ptr()
+        self.handle.as_ptr()
     }
 
     /// The only input.
     pub fn input(&self) -> Result<InputInfo<'_>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live processor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_prepostprocessor_get_input_info(self.as_ptr(), &mut p) },
-            "ov_preprocess_prepostprocessor_get_input_info",
-        )?;
-        InputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_input_info")
+        info_getter!(
+            self,
+            InputInfo,
+            ov_preprocess_prepostprocessor_get_input_info()
+        )
     }
 
     /// The input with this tensor name.
     pub fn input_by_name(&self, name: &str) -> Result<InputInfo<'_>> {
         let name = cstring(name, "PrePostProcessor::input_by_name")?;
-        let mut p = ptr::null_mut();
-        // SAFETY: a live processor, a C string and a valid out-parameter.
-        check(
-            unsafe {
-                sys::ov_preprocess_prepostprocessor_get_input_info_by_name(
-                    self.as_ptr(),
-                    name.as_ptr(),
-                    &mut p,
-                )
-            },
-            "ov_preprocess_prepostprocessor_get_input_info_by_name",
-        )?;
-        InputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_input_info_by_name")
+        info_getter!(
+            self,
+            InputInfo,
+            ov_preprocess_prepostprocessor_get_input_info_by_name(name.as_ptr())
+        )
     }
 
     /// The input at `index`.
     pub fn input_by_index(&self, index: usize) -> Result<InputInfo<'_>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live processor and a valid out-parameter; OpenVINO checks the index.
-        check(
-            unsafe {
-                sys::ov_preprocess_prepostprocessor_get_input_info_by_index(
-                    self.as_ptr(),
-                    index,
-                    &mut p,
-                )
-            },
-            "ov_preprocess_prepostprocessor_get_input_info_by_index",
-        )?;
-        InputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_input_info_by_index")
+        info_getter!(
+            self,
+            InputInfo,
+            ov_preprocess_prepostprocessor_get_input_info_by_index(index)
+        )
     }
 
     /// The only output.
     pub fn output(&self) -> Result<OutputInfo<'_>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live processor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_prepostprocessor_get_output_info(self.as_ptr(), &mut p) },
-            "ov_preprocess_prepostprocessor_get_output_info",
-        )?;
-        OutputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_output_info")
+        info_getter!(
+            self,
+            OutputInfo,
+            ov_preprocess_prepostprocessor_get_output_info()
+        )
     }
 
     /// The output with this tensor name.
     pub fn output_by_name(&self, name: &str) -> Result<OutputInfo<'_>> {
         let name = cstring(name, "PrePostProcessor::output_by_name")?;
-        let mut p = ptr::null_mut();
-        // SAFETY: a live processor, a C string and a valid out-parameter.
-        check(
-            unsafe {
-                sys::ov_preprocess_prepostprocessor_get_output_info_by_name(
-                    self.as_ptr(),
-                    name.as_ptr(),
-                    &mut p,
-                )
-            },
-            "ov_preprocess_prepostprocessor_get_output_info_by_name",
-        )?;
-        OutputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_output_info_by_name")
+        info_getter!(
+            self,
+            OutputInfo,
+            ov_preprocess_prepostprocessor_get_output_info_by_name(name.as_ptr())
+        )
     }
 
     /// The output at `index`.
     pub fn output_by_index(&self, index: usize) -> Result<OutputInfo<'_>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live processor and a valid out-parameter; OpenVINO checks the index.
-        check(
-            unsafe {
-                sys::ov_preprocess_prepostprocessor_get_output_info_by_index(
-                    self.as_ptr(),
-                    index,
-                    &mut p,
-                )
-            },
-            "ov_preprocess_prepostprocessor_get_output_info_by_index",
-        )?;
-        OutputInfo::wrap(p, "ov_preprocess_prepostprocessor_get_output_info_by_index")
+        info_getter!(
+            self,
+            OutputInfo,
+            ov_preprocess_prepostprocessor_get_output_info_by_index(index)
+        )
     }
 
-    /// Applies the steps and returns the resulting model.
+    /// Applies the steps and returns the model, now with them built in.
     pub fn build(self) -> Result<Model> {
         let mut model = ptr::null_mut();
         // SAFETY: a live processor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_prepostprocessor_build(self.as_ptr(), &mut model) },
-            "ov_preprocess_prepostprocessor_build",
-        )?;
-        // SAFETY: a new model handle owned by the wrapper.
-        unsafe { Model::from_raw(model, "ov_preprocess_prepostprocessor_build") }
+        let call = unsafe {
+            ov!(ov_preprocess_prepostprocessor_build(
+                self.as_ptr(),
+                &mut model
+            ))
+        }?;
+        // The new handle reaches the same ov::Model as `self.model`, which goes with `self` here:
+        // one handle remains.
+        drop(self);
+        // SAFETY: a new model handle the caller owns, and the only one to its ov::Model.
+        unsafe { Model::from_raw(model, call) }
     }
 }
 
-impl std::fmt::Debug for PrePostProcessor<'_> {
+impl std::fmt::Debug for PrePostProcessor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrePostProcessor").finish_non_exhaustive()
-    }
-}
-
-impl Drop for PrePostProcessor<'_> {
-    fn drop(&mut self) {
-        // SAFETY: owned handle, freed exactly once (info handles borrow it, so they are gone).
-        unsafe { sys::ov_preprocess_prepostprocessor_free(self.as_ptr()) };
+        f.debug_struct("PrePostProcessor")
+            .field("model", &self.model)
+            .finish_non_exhaustive()
     }
 }
 
 impl<'p> InputInfo<'p> {
     /// What the caller will pass.
     pub fn tensor(&self) -> Result<InputTensorInfo<'p>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live handle and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_input_info_get_tensor_info(self.as_ptr(), &mut p) },
-            "ov_preprocess_input_info_get_tensor_info",
-        )?;
-        InputTensorInfo::wrap(p, "ov_preprocess_input_info_get_tensor_info")
+        info_getter!(
+            self,
+            InputTensorInfo,
+            ov_preprocess_input_info_get_tensor_info()
+        )
     }
 
     /// The conversion steps.
     pub fn preprocess(&self) -> Result<PreprocessSteps<'p>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live handle and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_input_info_get_preprocess_steps(self.as_ptr(), &mut p) },
-            "ov_preprocess_input_info_get_preprocess_steps",
-        )?;
-        PreprocessSteps::wrap(p, "ov_preprocess_input_info_get_preprocess_steps")
+        info_getter!(
+            self,
+            PreprocessSteps,
+            ov_preprocess_input_info_get_preprocess_steps()
+        )
     }
 
     /// What the model expects.
     pub fn model(&self) -> Result<InputModelInfo<'p>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live handle and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_input_info_get_model_info(self.as_ptr(), &mut p) },
-            "ov_preprocess_input_info_get_model_info",
-        )?;
-        InputModelInfo::wrap(p, "ov_preprocess_input_info_get_model_info")
+        info_getter!(
+            self,
+            InputModelInfo,
+            ov_preprocess_input_info_get_model_info()
+        )
     }
 }
 
@@ -341,39 +313,36 @@ impl InputTensorInfo<'_> {
     /// The element type the caller passes.
     pub fn set_element_type(&mut self, element_type: ElementType) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_element_type(
-                    self.as_ptr(),
-                    element_type.to_c(),
-                )
-            },
-            "ov_preprocess_input_tensor_info_set_element_type",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_tensor_info_set_element_type(
+                self.as_ptr(),
+                element_type.to_c(),
+            ))
+        }?;
         Ok(self)
     }
 
     /// The layout the caller passes.
     pub fn set_layout(&mut self, layout: &Layout) -> Result<&mut Self> {
         // SAFETY: live handles.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_layout(self.as_ptr(), layout.as_ptr())
-            },
-            "ov_preprocess_input_tensor_info_set_layout",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_tensor_info_set_layout(
+                self.as_ptr(),
+                layout.as_ptr()
+            ))
+        }?;
         Ok(self)
     }
 
     /// The colour format the caller passes.
     pub fn set_color_format(&mut self, format: ColorFormat) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_color_format(self.as_ptr(), format.to_c())
-            },
-            "ov_preprocess_input_tensor_info_set_color_format",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_tensor_info_set_color_format(
+                self.as_ptr(),
+                format.to_c()
+            ))
+        }?;
         Ok(self)
     }
 
@@ -389,33 +358,29 @@ impl InputTensorInfo<'_> {
             .collect::<Result<Vec<_>>>()?;
         let ptrs: Vec<*const c_char> = owned.iter().map(|n| n.as_ptr()).collect();
         // SAFETY: a live handle and `len` C strings live for the call.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_color_format_with_subnames(
+        unsafe {
+            ov!(
+                ov_preprocess_input_tensor_info_set_color_format_with_subnames(
                     self.as_ptr(),
                     format.to_c(),
                     ptrs.len(),
                     ptrs.as_ptr() as *mut _,
                 )
-            },
-            "ov_preprocess_input_tensor_info_set_color_format_with_subnames",
-        )?;
+            )
+        }?;
         Ok(self)
     }
 
     /// A fixed height and width for the caller's images (then resized by a step).
     pub fn set_spatial_static_shape(&mut self, height: usize, width: usize) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_spatial_static_shape(
-                    self.as_ptr(),
-                    height,
-                    width,
-                )
-            },
-            "ov_preprocess_input_tensor_info_set_spatial_static_shape",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_tensor_info_set_spatial_static_shape(
+                self.as_ptr(),
+                height,
+                width,
+            ))
+        }?;
         Ok(self)
     }
 
@@ -423,37 +388,29 @@ impl InputTensorInfo<'_> {
     pub fn set_memory_type(&mut self, memory_type: &str) -> Result<&mut Self> {
         let memory_type = cstring(memory_type, "InputTensorInfo::set_memory_type")?;
         // SAFETY: a live handle and a C string.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_memory_type(
-                    self.as_ptr(),
-                    memory_type.as_ptr(),
-                )
-            },
-            "ov_preprocess_input_tensor_info_set_memory_type",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_tensor_info_set_memory_type(
+                self.as_ptr(),
+                memory_type.as_ptr(),
+            ))
+        }?;
         Ok(self)
     }
 
     /// Takes element type and shape from an example tensor.
     pub fn set_from(&mut self, tensor: &Tensor<'_>) -> Result<&mut Self> {
         // SAFETY: live handles; only the tensor's type and shape are read.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_tensor_info_set_from(self.as_ptr(), tensor.as_ptr())
-            },
-            "ov_preprocess_input_tensor_info_set_from",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_tensor_info_set_from(
+                self.as_ptr(),
+                tensor.as_ptr()
+            ))
+        }?;
         Ok(self)
     }
 }
 
 impl PreprocessSteps<'_> {
-    fn done(&mut self, status: sys::ov_status_e, call: &'static str) -> Result<&mut Self> {
-        check(status, call)?;
-        Ok(self)
-    }
-
     /// Resizes to the model's spatial shape.
     pub fn resize(&mut self, algorithm: ResizeAlgorithm) -> Result<&mut Self> {
         let algorithm = match algorithm {
@@ -462,16 +419,20 @@ impl PreprocessSteps<'_> {
             ResizeAlgorithm::Nearest => sys::ov_preprocess_resize_algorithm_e_RESIZE_NEAREST,
         };
         // SAFETY: a live handle.
-        let status =
-            unsafe { sys::ov_preprocess_preprocess_steps_resize(self.as_ptr(), algorithm) };
-        self.done(status, "ov_preprocess_preprocess_steps_resize")
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_resize(
+                self.as_ptr(),
+                algorithm
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Divides every element by `value`.
     pub fn scale(&mut self, value: f32) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_scale(self.as_ptr(), value) };
-        self.done(status, "ov_preprocess_preprocess_steps_scale")
+        unsafe { ov!(ov_preprocess_preprocess_steps_scale(self.as_ptr(), value)) }?;
+        Ok(self)
     }
 
     /// Divides each channel by its value.
@@ -479,24 +440,21 @@ impl PreprocessSteps<'_> {
         let n =
             i32::try_from(values.len()).map_err(|_| too_many("PreprocessSteps::scale_channels"))?;
         // SAFETY: a live handle; `values` is read during the call.
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_scale_multi_channels(
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_scale_multi_channels(
                 self.as_ptr(),
                 values.as_ptr(),
                 n,
-            )
-        };
-        self.done(
-            status,
-            "ov_preprocess_preprocess_steps_scale_multi_channels",
-        )
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Subtracts `value` from every element.
     pub fn mean(&mut self, value: f32) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_mean(self.as_ptr(), value) };
-        self.done(status, "ov_preprocess_preprocess_steps_mean")
+        unsafe { ov!(ov_preprocess_preprocess_steps_mean(self.as_ptr(), value)) }?;
+        Ok(self)
     }
 
     /// Subtracts each channel's value.
@@ -504,14 +462,14 @@ impl PreprocessSteps<'_> {
         let n =
             i32::try_from(values.len()).map_err(|_| too_many("PreprocessSteps::mean_channels"))?;
         // SAFETY: a live handle; `values` is read during the call.
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_mean_multi_channels(
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_mean_multi_channels(
                 self.as_ptr(),
                 values.as_ptr(),
                 n,
-            )
-        };
-        self.done(status, "ov_preprocess_preprocess_steps_mean_multi_channels")
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Crops to `[begin, end)` per dimension.
@@ -521,16 +479,16 @@ impl PreprocessSteps<'_> {
         let (mut begin, mut end) = (begin.to_vec(), end.to_vec());
         // SAFETY: a live handle; both arrays are read during the call (the C signature is not
         // const, so private copies are passed).
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_crop(
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_crop(
                 self.as_ptr(),
                 begin.as_mut_ptr(),
                 nb,
                 end.as_mut_ptr(),
                 ne,
-            )
-        };
-        self.done(status, "ov_preprocess_preprocess_steps_crop")
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Pads each dimension by `begin`/`end` elements.
@@ -548,8 +506,8 @@ impl PreprocessSteps<'_> {
             PaddingMode::Symmetric => sys::ov_padding_mode_e_SYMMETRIC,
         };
         // SAFETY: a live handle; both arrays are read during the call.
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_pad(
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_pad(
                 self.as_ptr(),
                 begin.as_ptr(),
                 begin.len(),
@@ -557,49 +515,56 @@ impl PreprocessSteps<'_> {
                 end.len(),
                 value,
                 mode,
-            )
-        };
-        self.done(status, "ov_preprocess_preprocess_steps_pad")
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Converts the layout.
     pub fn convert_layout(&mut self, layout: &Layout) -> Result<&mut Self> {
         // SAFETY: live handles.
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_convert_layout(self.as_ptr(), layout.as_ptr())
-        };
-        self.done(status, "ov_preprocess_preprocess_steps_convert_layout")
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_convert_layout(
+                self.as_ptr(),
+                layout.as_ptr()
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Reverses the channel order (RGB <-> BGR).
     pub fn reverse_channels(&mut self) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe { sys::ov_preprocess_preprocess_steps_reverse_channels(self.as_ptr()) };
-        self.done(status, "ov_preprocess_preprocess_steps_reverse_channels")
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_reverse_channels(
+                self.as_ptr()
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Converts the element type.
     pub fn convert_element_type(&mut self, element_type: ElementType) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_convert_element_type(
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_convert_element_type(
                 self.as_ptr(),
                 element_type.to_c(),
-            )
-        };
-        self.done(
-            status,
-            "ov_preprocess_preprocess_steps_convert_element_type",
-        )
+            ))
+        }?;
+        Ok(self)
     }
 
     /// Converts the colour format.
     pub fn convert_color(&mut self, format: ColorFormat) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        let status = unsafe {
-            sys::ov_preprocess_preprocess_steps_convert_color(self.as_ptr(), format.to_c())
-        };
-        self.done(status, "ov_preprocess_preprocess_steps_convert_color")
+        unsafe {
+            ov!(ov_preprocess_preprocess_steps_convert_color(
+                self.as_ptr(),
+                format.to_c()
+            ))
+        }?;
+        Ok(self)
     }
 }
 
@@ -607,12 +572,12 @@ impl InputModelInfo<'_> {
     /// The layout the model's input has.
     pub fn set_layout(&mut self, layout: &Layout) -> Result<&mut Self> {
         // SAFETY: live handles.
-        check(
-            unsafe {
-                sys::ov_preprocess_input_model_info_set_layout(self.as_ptr(), layout.as_ptr())
-            },
-            "ov_preprocess_input_model_info_set_layout",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_input_model_info_set_layout(
+                self.as_ptr(),
+                layout.as_ptr()
+            ))
+        }?;
         Ok(self)
     }
 }
@@ -620,13 +585,11 @@ impl InputModelInfo<'_> {
 impl<'p> OutputInfo<'p> {
     /// What the caller will receive.
     pub fn tensor(&self) -> Result<OutputTensorInfo<'p>> {
-        let mut p = ptr::null_mut();
-        // SAFETY: a live handle and a valid out-parameter.
-        check(
-            unsafe { sys::ov_preprocess_output_info_get_tensor_info(self.as_ptr(), &mut p) },
-            "ov_preprocess_output_info_get_tensor_info",
-        )?;
-        OutputTensorInfo::wrap(p, "ov_preprocess_output_info_get_tensor_info")
+        info_getter!(
+            self,
+            OutputTensorInfo,
+            ov_preprocess_output_info_get_tensor_info()
+        )
     }
 }
 
@@ -634,12 +597,12 @@ impl OutputTensorInfo<'_> {
     /// The element type the caller receives.
     pub fn set_element_type(&mut self, element_type: ElementType) -> Result<&mut Self> {
         // SAFETY: a live handle.
-        check(
-            unsafe {
-                sys::ov_preprocess_output_set_element_type(self.as_ptr(), element_type.to_c())
-            },
-            "ov_preprocess_output_set_element_type",
-        )?;
+        unsafe {
+            ov!(ov_preprocess_output_set_element_type(
+                self.as_ptr(),
+                element_type.to_c()
+            ))
+        }?;
         Ok(self)
     }
 }

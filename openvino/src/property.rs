@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::ffi::CString;
 use std::fmt;
 
-use crate::Result;
 use crate::ffi::cstring;
+use crate::{Error, ErrorKind, Result};
 
 /// A device OpenVINO can run on: the well-known ones, or any name OpenVINO accepts
 /// (`"GPU.1"`, `"HETERO:GPU,CPU"`, `"AUTO:NPU,CPU"`).
@@ -150,7 +150,7 @@ property_keys! {
     MaxBatchSize = "MAX_BATCH_SIZE", ov_property_key_max_batch_size, "Read-only: the maximal batch size.";
     CacheDir = "CACHE_DIR", ov_property_key_cache_dir, "Folder for the model cache (compiled blobs reused across runs).";
     CacheMode = "CACHE_MODE", ov_property_key_cache_mode, "`OPTIMIZE_SIZE` or `OPTIMIZE_SPEED`.";
-    CacheEncryptionCallbacks = "CACHE_ENCRYPTION_CALLBACKS", ov_property_key_cache_encryption_callbacks, "Encryption callbacks for the cache (not a string: see the coverage notes).";
+    CacheEncryptionCallbacks = "CACHE_ENCRYPTION_CALLBACKS", ov_property_key_cache_encryption_callbacks, "Encryption callbacks for the model cache. Its value is an `ov_encryption_callbacks` pointer, not a string: pass it as a [`RawPropertyValue::Pointer`] to [`Core::compile_model_with_raw_properties`](crate::Core::compile_model_with_raw_properties); string-valued calls refuse this key ([`ErrorKind::PointerProperty`]).";
     NumStreams = "NUM_STREAMS", ov_property_key_num_streams, "Number of execution streams (`AUTO` or a number).";
     InferenceNumThreads = "INFERENCE_NUM_THREADS", ov_property_key_inference_num_threads, "Number of threads for inference.";
     EnableCpuPinning = "ENABLE_CPU_PINNING", ov_property_key_hint_enable_cpu_pinning, "Pin inference threads to cores (`YES`/`NO`).";
@@ -214,24 +214,107 @@ impl fmt::Display for PerformanceMode {
     }
 }
 
-/// Key/value pairs turned into C strings, and the `ov_property_t` array pointing at them.
+/// Keys whose value OpenVINO's C layer reads as a pointer, not a string, in at least one of the
+/// releases this crate loads (2024.0 to 2026.4): `CACHE_ENCRYPTION_CALLBACKS` in every property
+/// list (it reads an `ov_encryption_callbacks` struct through the value), and the GPU handles in
+/// remote-context parameters and, since 2026.4, in every `ov_property_t` list. OpenVINO compares
+/// keys byte for byte, so these exact spellings are the dangerous ones, however they reach a call
+/// (a named [`PropertyKey`], [`PropertyKey::Other`], or a string turned into a key).
+pub(crate) const POINTER_VALUED_KEYS: &[&str] = &[
+    "CACHE_ENCRYPTION_CALLBACKS",
+    "OCL_CONTEXT",
+    "OCL_QUEUE",
+    "VA_DEVICE",
+    "MEM_HANDLE",
+    "DEV_OBJECT_HANDLE",
+];
+
+/// Refuses a key whose value OpenVINO would read as a pointer when the value is a string.
+fn check_string_valued(key: &str, call: &'static str) -> Result<()> {
+    if POINTER_VALUED_KEYS.contains(&key) {
+        return Err(Error::new(
+            ErrorKind::PointerProperty,
+            call,
+            format!(
+                "OpenVINO reads the value of {key} as a pointer, not a string; pass it with an \
+                 `unsafe` `*_with_raw_properties` function and a `RawPropertyValue::Pointer`"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A property value as OpenVINO's C layer takes it: a string, or a pointer for the keys whose
+/// value is a struct or a device handle (cache encryption callbacks, GPU contexts, queues and
+/// memory handles). Only the `unsafe` `*_with_raw_properties` functions take it.
+///
+/// ```
+/// use openvino::RawPropertyValue;
+/// let value = RawPropertyValue::Str("LATENCY");
+/// assert!(matches!(value, RawPropertyValue::Str(_)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawPropertyValue<'a> {
+    /// A string value, copied by OpenVINO.
+    Str(&'a str),
+    /// A pointer OpenVINO reads as the key dictates: an `ov_encryption_callbacks*` for
+    /// `CACHE_ENCRYPTION_CALLBACKS`, an OpenCL or VA handle for the GPU keys.
+    Pointer(*const std::ffi::c_void),
+}
+
+/// Key/value pairs in OpenVINO's `ov_property_t` form, with the C strings they point at.
 pub(crate) struct CProperties {
     _strings: Vec<CString>,
-    pub(crate) array: Vec<openvino_sys::ov_property_t>,
+    array: Vec<openvino_sys::ov_property_t>,
 }
 
 impl CProperties {
+    /// String-valued properties; keys OpenVINO reads as pointers are refused.
     pub(crate) fn new(properties: &[(PropertyKey, &str)], call: &'static str) -> Result<Self> {
+        for (key, _) in properties {
+            check_string_valued(key.as_str(), call)?;
+        }
+        let raw: Vec<_> = properties
+            .iter()
+            .map(|(k, v)| (k.clone(), RawPropertyValue::Str(v)))
+            .collect();
+        Self::raw(&raw, call)
+    }
+
+    /// Properties as given: pointer values are passed through unchecked (for the `unsafe`
+    /// functions whose callers vouch for them).
+    pub(crate) fn raw(
+        properties: &[(PropertyKey, RawPropertyValue<'_>)],
+        call: &'static str,
+    ) -> Result<Self> {
         let mut strings = Vec::with_capacity(properties.len() * 2);
+        let mut values = Vec::with_capacity(properties.len());
         for (key, value) in properties {
             strings.push(cstring(key.as_str(), call)?);
-            strings.push(cstring(value, call)?);
+            values.push(match value {
+                RawPropertyValue::Str(s) => {
+                    strings.push(cstring(s, call)?);
+                    None
+                }
+                RawPropertyValue::Pointer(p) => Some(*p),
+            });
         }
-        let array = strings
-            .chunks(2)
-            .map(|pair| openvino_sys::ov_property_t {
-                key: pair[0].as_ptr(),
-                value: pair[1].as_ptr() as *const std::ffi::c_void,
+        // A CString's buffer does not move when the Vec holding it grows, so pointers taken now
+        // stay valid while `strings` lives.
+        let mut next = strings.iter();
+        let array = values
+            .into_iter()
+            .map(|value| {
+                let key = next.next().expect("one key per property").as_ptr();
+                let value = match value {
+                    Some(pointer) => pointer,
+                    None => next
+                        .next()
+                        .expect("one string per string value")
+                        .as_ptr()
+                        .cast(),
+                };
+                openvino_sys::ov_property_t { key, value }
             })
             .collect();
         Ok(Self {
@@ -245,16 +328,44 @@ impl CProperties {
     }
 
     pub(crate) fn as_ptr(&self) -> *const openvino_sys::ov_property_t {
-        self.array.as_ptr()
+        if self.array.is_empty() {
+            std::ptr::null()
+        } else {
+            self.array.as_ptr()
+        }
+    }
+
+    /// Calls the variadic C function with no properties (`none`), or its `_props` twin with
+    /// these (`some`, given the count and the array), and returns what it stored in the
+    /// out-parameter. The variadic form with zero properties exists in every release; the
+    /// `_props` functions only since 2026.4.
+    pub(crate) fn create<T>(
+        &self,
+        none: impl FnOnce(&mut *mut T) -> Result<&'static str>,
+        some: impl FnOnce(
+            usize,
+            *const openvino_sys::ov_property_t,
+            &mut *mut T,
+        ) -> Result<&'static str>,
+    ) -> Result<(*mut T, &'static str)> {
+        let mut out = std::ptr::null_mut();
+        let call = if self.array.is_empty() {
+            none(&mut out)?
+        } else {
+            some(self.len(), self.as_ptr(), &mut out)?
+        };
+        Ok((out, call))
     }
 }
 
-/// A key and a value as C strings, for the variadic `*_set_property` functions.
+/// A key and a string value as C strings, for the variadic `*_set_property` functions; keys
+/// OpenVINO reads as pointers are refused.
 pub(crate) fn key_value(
     key: &PropertyKey,
     value: &str,
     call: &'static str,
 ) -> Result<(CString, CString)> {
+    check_string_valued(key.as_str(), call)?;
     Ok((cstring(key.as_str(), call)?, cstring(value, call)?))
 }
 
@@ -270,6 +381,23 @@ mod tests {
                 .unwrap_or_else(|| panic!("{variable} is known"));
             assert_eq!(key.as_str(), value, "{variable}");
         }
+    }
+
+    #[test]
+    fn pointer_valued_keys_are_the_c_library_spellings() {
+        crate::ffi::ensure_loaded().unwrap();
+        let from_library: Vec<String> = [
+            "ov_property_key_cache_encryption_callbacks",
+            "ov_property_key_intel_gpu_ocl_context",
+            "ov_property_key_intel_gpu_ocl_queue",
+            "ov_property_key_intel_gpu_va_device",
+            "ov_property_key_intel_gpu_mem_handle",
+            "ov_property_key_intel_gpu_dev_object_handle",
+        ]
+        .iter()
+        .map(|v| crate::ffi::property_key_variable(v).unwrap())
+        .collect();
+        assert_eq!(from_library, POINTER_VALUED_KEYS);
     }
 
     #[test]

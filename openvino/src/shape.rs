@@ -3,12 +3,11 @@
 //! duration of a call.
 
 use std::fmt;
-use std::ptr::{self, NonNull};
+use std::ptr;
 
 use openvino_sys as sys;
 
-use crate::error::check;
-use crate::ffi::{cstring, ensure_loaded};
+use crate::ffi::{Handle, cstring, ensure_loaded, ov, ov_plain};
 use crate::{Error, ErrorKind, Result};
 
 /// A static shape: the size of each dimension (`ov_shape_t`).
@@ -79,7 +78,7 @@ impl Shape {
             unsafe { std::slice::from_raw_parts(shape.dims, shape.rank as usize) }.to_vec()
         };
         // SAFETY: allocated by OpenVINO, freed exactly once.
-        check(unsafe { sys::ov_shape_free(&mut shape) }, "ov_shape_free")?;
+        unsafe { ov!(ov_shape_free(&mut shape)) }?;
         Ok(Self { dims })
     }
 }
@@ -162,7 +161,7 @@ impl Dimension {
         }
         match self.to_c() {
             // SAFETY: a plain value struct passed by value.
-            Ok(c) => unsafe { sys::ov_dimension_is_dynamic(c) },
+            Ok(c) => unsafe { ov_plain!(ov_dimension_is_dynamic(c)) },
             Err(_) => true,
         }
     }
@@ -228,13 +227,22 @@ pub enum Rank {
 }
 
 impl Rank {
-    /// Whether the rank is unknown (asks OpenVINO: `ov_rank_is_dynamic`).
+    /// Whether the rank is unknown (asks OpenVINO: `ov_rank_is_dynamic`). A static rank too
+    /// large for OpenVINO's `int64_t` is still static.
+    ///
+    /// ```
+    /// use openvino::Rank;
+    /// assert!(!Rank::Static(usize::MAX).is_dynamic());
+    /// ```
     pub fn is_dynamic(&self) -> bool {
+        let Ok(c) = self.to_c() else {
+            return matches!(self, Rank::Dynamic);
+        };
         if ensure_loaded().is_err() {
             return matches!(self, Rank::Dynamic);
         }
         // SAFETY: a plain value struct passed by value.
-        unsafe { sys::ov_rank_is_dynamic(self.to_c()) }
+        unsafe { ov_plain!(ov_rank_is_dynamic(c)) }
     }
 
     /// The number of dimensions, if known.
@@ -245,15 +253,24 @@ impl Rank {
         }
     }
 
-    fn to_c(self) -> sys::ov_rank_t {
+    /// The C value, or `InvalidShape` for a static rank above `i64::MAX` (which a plain cast
+    /// would turn negative, that is, dynamic).
+    fn to_c(self) -> Result<sys::ov_rank_t> {
         let d = match self {
-            Rank::Static(n) => Dimension::new(n as i64),
+            Rank::Static(n) => Dimension::new(i64::try_from(n).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidShape,
+                    "Rank",
+                    format!("rank {n} does not fit OpenVINO's int64_t"),
+                )
+                .with_source(e)
+            })?),
             Rank::Dynamic => Dimension::dynamic(),
         };
-        sys::ov_rank_t {
+        Ok(sys::ov_rank_t {
             min: d.min,
             max: d.max,
-        }
+        })
     }
 }
 
@@ -322,37 +339,26 @@ impl PartialShape {
         Shape::new(&self.dims.iter().map(|d| d.min).collect::<Vec<_>>())
     }
 
-    /// Builds OpenVINO's struct (allocated by OpenVINO: free with [`free_c`]).
+    /// Builds OpenVINO's struct (allocated by OpenVINO, freed when the result drops).
     pub(crate) fn to_c(&self) -> Result<OwnedPartialShape> {
         ensure_loaded()?;
         let mut out = sys::ov_partial_shape_t::default();
         match self.rank {
             Rank::Dynamic => {
+                let rank = self.rank.to_c()?;
                 // SAFETY: a dynamic rank with no dimensions; `out` is a valid out-parameter.
-                check(
-                    unsafe {
-                        sys::ov_partial_shape_create_dynamic(
-                            self.rank.to_c(),
-                            ptr::null(),
-                            &mut out,
-                        )
-                    },
-                    "ov_partial_shape_create_dynamic",
-                )?;
+                unsafe { ov!(ov_partial_shape_create_dynamic(rank, ptr::null(), &mut out,)) }?;
             }
             Rank::Static(_) if !self.is_dynamic() => {
                 let dims: Vec<i64> = self.dims.iter().map(|d| d.min).collect();
                 // SAFETY: `dims` holds `rank` sizes, read during the call.
-                check(
-                    unsafe {
-                        sys::ov_partial_shape_create_static(
-                            dims.len() as i64,
-                            dims.as_ptr(),
-                            &mut out,
-                        )
-                    },
-                    "ov_partial_shape_create_static",
-                )?;
+                unsafe {
+                    ov!(ov_partial_shape_create_static(
+                        dims.len() as i64,
+                        dims.as_ptr(),
+                        &mut out,
+                    ))
+                }?;
             }
             Rank::Static(_) => {
                 let dims = self
@@ -361,12 +367,13 @@ impl PartialShape {
                     .map(|d| d.to_c())
                     .collect::<Result<Vec<_>>>()?;
                 // SAFETY: `dims` holds `rank` dimensions, read during the call.
-                check(
-                    unsafe {
-                        sys::ov_partial_shape_create(dims.len() as i64, dims.as_ptr(), &mut out)
-                    },
-                    "ov_partial_shape_create",
-                )?;
+                unsafe {
+                    ov!(ov_partial_shape_create(
+                        dims.len() as i64,
+                        dims.as_ptr(),
+                        &mut out
+                    ))
+                }?;
             }
         }
         Ok(OwnedPartialShape(out))
@@ -421,7 +428,7 @@ impl OwnedPartialShape {
     /// OpenVINO's own rendering (`ov_partial_shape_to_string`).
     pub(crate) fn to_ov_string(&self) -> String {
         // SAFETY: a valid partial shape; the returned string is allocated for the caller.
-        let raw = unsafe { sys::ov_partial_shape_to_string(self.0) };
+        let raw = unsafe { ov_plain!(ov_partial_shape_to_string(self.0)) };
         // SAFETY: freed with ov_free by take_string.
         unsafe { crate::ffi::take_string(raw as *mut _, "ov_partial_shape_to_string") }
             .unwrap_or_default()
@@ -431,10 +438,7 @@ impl OwnedPartialShape {
     pub(crate) fn to_shape(&self) -> Result<Shape> {
         let mut shape = sys::ov_shape_t::default();
         // SAFETY: a valid partial shape and out-parameter.
-        check(
-            unsafe { sys::ov_partial_shape_to_shape(self.0, &mut shape) },
-            "ov_partial_shape_to_shape",
-        )?;
+        unsafe { ov!(ov_partial_shape_to_shape(self.0, &mut shape)) }?;
         // SAFETY: filled by OpenVINO just above.
         unsafe { Shape::take_c(shape) }
     }
@@ -442,14 +446,14 @@ impl OwnedPartialShape {
     /// Whether OpenVINO considers it dynamic (`ov_partial_shape_is_dynamic`).
     pub(crate) fn is_dynamic(&self) -> bool {
         // SAFETY: a valid partial shape passed by value.
-        unsafe { sys::ov_partial_shape_is_dynamic(self.0) }
+        unsafe { ov_plain!(ov_partial_shape_is_dynamic(self.0)) }
     }
 }
 
 impl Drop for OwnedPartialShape {
     fn drop(&mut self) {
         // SAFETY: allocated by OpenVINO; freed exactly once here.
-        unsafe { sys::ov_partial_shape_free(&mut self.0) };
+        unsafe { ov_plain!(ov_partial_shape_free(&mut self.0)) };
     }
 }
 
@@ -459,10 +463,7 @@ impl Shape {
         ensure_loaded()?;
         let mut out = sys::ov_partial_shape_t::default();
         // SAFETY: `as_c` borrows our dims for the call; `out` is filled by OpenVINO.
-        check(
-            unsafe { sys::ov_shape_to_partial_shape(self.as_c(), &mut out) },
-            "ov_shape_to_partial_shape",
-        )?;
+        unsafe { ov!(ov_shape_to_partial_shape(self.as_c(), &mut out)) }?;
         let owned = OwnedPartialShape(out);
         Ok(PartialShape::from_c(&owned.0))
     }
@@ -499,7 +500,7 @@ impl PartialShape {
 /// # Ok::<(), openvino::Error>(())
 /// ```
 pub struct Layout {
-    ptr: NonNull<sys::ov_layout_t>,
+    handle: Handle<sys::ov_layout_t>,
 }
 
 // SAFETY: an ov_layout_t is an immutable value object once created.
@@ -514,22 +515,21 @@ impl Layout {
         let desc = cstring(description, "Layout::new")?;
         let mut ptr = ptr::null_mut();
         // SAFETY: a valid C string and out-parameter.
-        check(
-            unsafe { sys::ov_layout_create(desc.as_ptr(), &mut ptr) },
-            "ov_layout_create",
-        )?;
-        crate::ffi::non_null(ptr, "ov_layout_create", "layout").map(|ptr| Self { ptr })
+        let call = unsafe { ov!(ov_layout_create(desc.as_ptr(), &mut ptr)) }?;
+        // SAFETY: a new layout the caller owns.
+        let handle = unsafe { Handle::new(ptr, call) }?;
+        Ok(Self { handle })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_layout_t {
-        self.ptr.as_ptr()
+        self.handle.as_ptr()
     }
 }
 
 impl fmt::Display for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // SAFETY: a live layout; the returned string is allocated for the caller.
-        let raw = unsafe { sys::ov_layout_to_string(self.as_ptr()) };
+        let raw = unsafe { ov_plain!(ov_layout_to_string(self.as_ptr())) };
         // SAFETY: freed once by take_string.
         let text = unsafe { crate::ffi::take_string(raw as *mut _, "ov_layout_to_string") }
             .map_err(|_| fmt::Error)?;
@@ -540,13 +540,6 @@ impl fmt::Display for Layout {
 impl fmt::Debug for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Layout({self})")
-    }
-}
-
-impl Drop for Layout {
-    fn drop(&mut self) {
-        // SAFETY: created by ov_layout_create, freed exactly once.
-        unsafe { sys::ov_layout_free(self.as_ptr()) };
     }
 }
 

@@ -6,26 +6,28 @@ use std::ptr::{self, NonNull};
 
 use openvino_sys as sys;
 
-use crate::error::check;
-use crate::ffi::{cstring, ensure_loaded};
+use crate::ffi::{Handle, cstring, ensure_loaded, ov};
 use crate::{ElementType, Error, ErrorKind, Result, Shape, TensorElement};
 
 /// An n-dimensional buffer of one element type (`ov_tensor_t`).
 ///
 /// The lifetime `'data` is how long the memory behind the tensor must stay valid:
-/// - `Tensor<'static>`: OpenVINO owns the memory ([`Tensor::new`]), or the tensor was handed out
-///   by an [`InferRequest`](crate::InferRequest) (see there for why such tensors borrow the request).
+/// - `Tensor<'static>`: OpenVINO owns the memory ([`Tensor::new`]), or the caller lent memory
+///   that lives forever.
 /// - `Tensor<'a>`: the tensor is a zero-copy view of the caller's `&'a mut [T]`
 ///   ([`Tensor::from_slice`]); the borrow checker keeps that memory alive, and untouched by
 ///   anything else, for as long as OpenVINO may use it (including through an infer request the
 ///   tensor was set on).
 ///
 /// Each `Tensor` owns one `ov_tensor_t` handle and frees it once; OpenVINO reference-counts the
-/// memory itself, so freeing a handle never frees memory another handle still uses.
+/// memory itself, so freeing a handle never frees memory another handle still uses. Every byte a
+/// tensor shows was written by someone: OpenVINO's allocations are zeroed before this crate hands
+/// them out.
 ///
 /// ```
 /// use openvino::{ElementType, Shape, Tensor};
 /// let mut tensor = Tensor::new(ElementType::F32, &Shape::new(&[1, 4])?)?;
+/// assert_eq!(tensor.data::<f32>()?, &[0.0; 4]);
 /// tensor.data_mut::<f32>()?.copy_from_slice(&[1.0, 2.0, 3.0, 4.0]);
 /// assert_eq!(tensor.data::<f32>()?, &[1.0, 2.0, 3.0, 4.0]);
 /// assert_eq!(tensor.byte_size()?, 16);
@@ -38,31 +40,56 @@ use crate::{ElementType, Error, ErrorKind, Result, Shape, TensorElement};
 /// assert_eq!(view.element_type()?, ElementType::U8);
 /// # Ok::<(), openvino::Error>(())
 /// ```
+///
+/// Caller memory stays borrowed while the tensor lives:
+///
+/// ```compile_fail,E0499
+/// use openvino::{Shape, Tensor};
+/// let mut pixels = vec![0u8; 4];
+/// let view = Tensor::from_slice(&Shape::new(&[4])?, &mut pixels)?;
+/// pixels[0] = 1; // the tensor may be reading it
+/// drop(view);
+/// # Ok::<(), openvino::Error>(())
+/// ```
 #[doc(alias = "Blob")]
 pub struct Tensor<'data> {
-    ptr: NonNull<sys::ov_tensor_t>,
+    handle: Handle<sys::ov_tensor_t>,
     _data: PhantomData<&'data mut [u8]>,
 }
 
-// SAFETY: an ov_tensor_t is a reference-counted buffer with no thread affinity; `&Tensor` only
-// gives read access (`data`), `&mut Tensor` the write access, so Rust's rules prevent races.
+// SAFETY: an ov_tensor_t is a shared_ptr to a reference-counted ov::Tensor with no thread
+// affinity. The memory behind it is either OpenVINO's or the caller's `&'data mut [T]` of a
+// `Send + Sync` element type. `&Tensor` only reads (`data`, `as_bytes`, metadata) and `&mut
+// Tensor` writes, so Rust's aliasing rules order every access; no other Rust handle reaches the
+// same memory (see the crate's soundness section).
 unsafe impl Send for Tensor<'_> {}
-// SAFETY: as above: shared references only read.
+// SAFETY: as above: every `&self` method only reads, and OpenVINO's metadata getters are const.
 unsafe impl Sync for Tensor<'_> {}
 
 impl Tensor<'static> {
-    /// A tensor whose memory OpenVINO allocates (zero-initialised is not promised).
+    /// A zero-filled tensor whose memory OpenVINO allocates (`ov_tensor_create`); `String`
+    /// tensors hold empty strings.
     pub fn new(element_type: ElementType, shape: &Shape) -> Result<Self> {
+        let mut tensor = Self::uninit(element_type, shape, "Tensor::new")?;
+        tensor.zero_from(0)?;
+        Ok(tensor)
+    }
+
+    /// A tensor whose contents the caller overwrites before anyone sees them.
+    fn uninit(element_type: ElementType, shape: &Shape, call: &'static str) -> Result<Self> {
         ensure_loaded()?;
-        check_allocatable(element_type, shape, "Tensor::new")?;
+        check_allocatable(element_type, shape, call)?;
         let mut ptr = ptr::null_mut();
         // SAFETY: `as_c` borrows `shape` for the call; `ptr` is a valid out-parameter.
-        check(
-            unsafe { sys::ov_tensor_create(element_type.to_c(), shape.as_c(), &mut ptr) },
-            "ov_tensor_create",
-        )?;
-        // SAFETY: just created, owned by the new wrapper.
-        unsafe { Self::from_raw(ptr, "ov_tensor_create") }
+        let call = unsafe {
+            ov!(ov_tensor_create(
+                element_type.to_c(),
+                shape.as_c(),
+                &mut ptr
+            ))
+        }?;
+        // SAFETY: a new tensor the caller owns.
+        unsafe { Self::from_raw(ptr, call) }
     }
 
     /// A tensor holding `data`, copied into memory OpenVINO owns.
@@ -74,9 +101,8 @@ impl Tensor<'static> {
     /// # Ok::<(), openvino::Error>(())
     /// ```
     pub fn from_data<T: TensorElement>(shape: &Shape, data: &[T]) -> Result<Self> {
-        let element_type = T::ELEMENT_TYPES[0];
         check_len(shape, data.len(), "Tensor::from_data")?;
-        let mut tensor = Tensor::new(element_type, shape)?;
+        let mut tensor = Tensor::uninit(T::ELEMENT_TYPES[0], shape, "Tensor::from_data")?;
         tensor.data_mut::<T>()?.copy_from_slice(data);
         Ok(tensor)
     }
@@ -84,7 +110,7 @@ impl Tensor<'static> {
     /// A tensor of element type `element_type` holding a copy of `bytes` (which must be exactly
     /// the tensor's byte size).
     pub fn from_bytes(element_type: ElementType, shape: &Shape, bytes: &[u8]) -> Result<Self> {
-        let mut tensor = Tensor::new(element_type, shape)?;
+        let mut tensor = Tensor::uninit(element_type, shape, "Tensor::from_bytes")?;
         let dst = tensor.as_bytes_mut()?;
         if dst.len() != bytes.len() {
             return Err(Error::new(
@@ -119,20 +145,18 @@ impl Tensor<'static> {
             .collect::<Result<Vec<_>>>()?;
         let ptrs: Vec<*const c_char> = owned.iter().map(|s| s.as_ptr()).collect();
         let mut ptr = ptr::null_mut();
-        // SAFETY: `ptrs` holds `len` NUL-terminated strings that OpenVINO copies during the call.
-        check(
-            unsafe {
-                sys::ov_tensor_create_from_string_array(
-                    ptrs.as_ptr() as *mut _,
-                    ptrs.len(),
-                    shape.as_c(),
-                    &mut ptr,
-                )
-            },
-            "ov_tensor_create_from_string_array",
-        )?;
-        // SAFETY: just created, owned by the new wrapper.
-        unsafe { Self::from_raw(ptr, "ov_tensor_create_from_string_array") }
+        // SAFETY: `ptrs` holds `len` NUL-terminated strings that OpenVINO copies during the call
+        // (the C signature is not const but the strings are only read).
+        let call = unsafe {
+            ov!(ov_tensor_create_from_string_array(
+                ptrs.as_ptr().cast_mut(),
+                ptrs.len(),
+                shape.as_c(),
+                &mut ptr,
+            ))
+        }?;
+        // SAFETY: a new tensor the caller owns.
+        unsafe { Self::from_raw(ptr, call) }
     }
 }
 
@@ -141,25 +165,47 @@ impl<'data> Tensor<'data> {
     /// type follows `T` (`u8` gives `U8`); the slice length must equal the shape's element count.
     pub fn from_slice<T: TensorElement>(shape: &Shape, data: &'data mut [T]) -> Result<Self> {
         check_len(shape, data.len(), "Tensor::from_slice")?;
-        // SAFETY: `T` is a valid view of its first element type, and the length matches.
+        // SAFETY: `T` is a valid view of its first element type, and the pointer and length come
+        // from a live mutable slice borrowed for 'data.
         unsafe {
             Self::from_raw_parts(
                 T::ELEMENT_TYPES[0],
                 shape,
                 data.as_mut_ptr().cast(),
                 size_of_val(data),
+                "Tensor::from_slice",
             )
         }
     }
 
-    /// A zero-copy tensor of any element type over caller bytes (length must be the byte size).
+    /// A zero-copy tensor of any element type over caller bytes, whose length must be exactly the
+    /// tensor's byte size (see [`ElementType::byte_size`]). `String` and `Dynamic` are refused:
+    /// OpenVINO would treat the bytes as C++ `std::string` objects, or cannot size them.
+    ///
+    /// ```
+    /// use openvino::{ElementType, ErrorKind, Shape, Tensor};
+    /// let mut packed = [0u8; 3]; // one u3 element takes a group of 3 bytes
+    /// let tensor = Tensor::from_bytes_mut(ElementType::U3, &Shape::new(&[1])?, &mut packed)?;
+    /// assert_eq!(tensor.byte_size()?, 3);
+    /// let err = Tensor::from_bytes_mut(ElementType::String, &Shape::new(&[1])?, &mut []).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::ElementTypeMismatch);
+    /// # Ok::<(), openvino::Error>(())
+    /// ```
     pub fn from_bytes_mut(
         element_type: ElementType,
         shape: &Shape,
         bytes: &'data mut [u8],
     ) -> Result<Self> {
         // SAFETY: the pointer and length come from a live mutable slice borrowed for 'data.
-        unsafe { Self::from_raw_parts(element_type, shape, bytes.as_mut_ptr(), bytes.len()) }
+        unsafe {
+            Self::from_raw_parts(
+                element_type,
+                shape,
+                bytes.as_mut_ptr(),
+                bytes.len(),
+                "Tensor::from_bytes_mut",
+            )
+        }
     }
 
     /// # Safety
@@ -169,66 +215,76 @@ impl<'data> Tensor<'data> {
         shape: &Shape,
         data: *mut u8,
         len: usize,
+        call: &'static str,
     ) -> Result<Self> {
         ensure_loaded()?;
-        let expected = byte_size_of(element_type, shape, "Tensor::from_slice")?;
-        if expected != len {
+        if matches!(element_type, ElementType::String | ElementType::Dynamic) {
             return Err(Error::new(
-                ErrorKind::SizeMismatch,
-                "Tensor::from_slice",
+                ErrorKind::ElementTypeMismatch,
+                call,
                 format!(
-                    "{len} bytes given for a {element_type} tensor of shape {shape}, which needs {expected}"
+                    "a {element_type} tensor cannot live in caller memory: OpenVINO would treat \
+                     the bytes as C++ objects or cannot size them; use Tensor::from_strings or \
+                     Tensor::new"
                 ),
             ));
         }
-        // OpenVINO refuses null host pointers even for empty tensors.
+        let expected = byte_size_of(element_type, shape, call)?;
+        if expected != len {
+            return Err(size_mismatch(element_type, shape, len, expected, call));
+        }
+        // OpenVINO refuses null host pointers even for empty tensors; a dangling, aligned pointer
+        // is never read for 0 bytes.
         let data = if data.is_null() {
             NonNull::<u64>::dangling().as_ptr().cast()
         } else {
             data
         };
         let mut ptr = ptr::null_mut();
-        // SAFETY: per the contract `data` covers the tensor's bytes for 'data, which the returned
-        // wrapper's lifetime carries.
-        check(
-            unsafe {
-                sys::ov_tensor_create_from_host_ptr(
-                    element_type.to_c(),
-                    shape.as_c(),
-                    data.cast(),
-                    &mut ptr,
-                )
-            },
-            "ov_tensor_create_from_host_ptr",
-        )?;
-        // SAFETY: just created, owned by the new wrapper.
-        unsafe { Self::from_raw(ptr, "ov_tensor_create_from_host_ptr") }
+        // SAFETY: per the contract `data` covers `len` bytes for 'data, which the returned
+        // wrapper's lifetime carries; OpenVINO only records the pointer here.
+        let created = unsafe {
+            ov!(ov_tensor_create_from_host_ptr(
+                element_type.to_c(),
+                shape.as_c(),
+                data.cast(),
+                &mut ptr,
+            ))
+        }?;
+        // SAFETY: a new tensor the caller owns.
+        let tensor = unsafe { Self::from_raw(ptr, created) }?;
+        // The size table above is tested against OpenVINO, but only OpenVINO's own answer decides
+        // how many bytes it will touch: a disagreement is an error, never an access past `len`.
+        let actual = tensor.byte_size()?;
+        if actual != len {
+            return Err(size_mismatch(element_type, shape, len, actual, call));
+        }
+        Ok(tensor)
     }
 
     /// Wraps a handle the caller owns.
     ///
     /// # Safety
     /// `ptr` is null or an `ov_tensor_t` that nothing else frees; its memory stays valid for
-    /// `'data`.
+    /// `'data`, and every byte of it has been written (or it is handed out only after zeroing).
     pub(crate) unsafe fn from_raw(ptr: *mut sys::ov_tensor_t, call: &'static str) -> Result<Self> {
-        crate::ffi::non_null(ptr, call, "tensor").map(|ptr| Self {
-            ptr,
+        // SAFETY: per the contract.
+        let handle = unsafe { Handle::new(ptr, call) }?;
+        Ok(Self {
+            handle,
             _data: PhantomData,
         })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::ov_tensor_t {
-        self.ptr.as_ptr()
+        self.handle.as_ptr()
     }
 
     /// The element type.
     pub fn element_type(&self) -> Result<ElementType> {
         let mut value = 0;
         // SAFETY: a live tensor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_tensor_get_element_type(self.as_ptr(), &mut value) },
-            "ov_tensor_get_element_type",
-        )?;
+        unsafe { ov!(ov_tensor_get_element_type(self.as_ptr(), &mut value)) }?;
         ElementType::from_c(value)
     }
 
@@ -236,26 +292,38 @@ impl<'data> Tensor<'data> {
     pub fn shape(&self) -> Result<Shape> {
         let mut shape = sys::ov_shape_t::default();
         // SAFETY: a live tensor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_tensor_get_shape(self.as_ptr(), &mut shape) },
-            "ov_tensor_get_shape",
-        )?;
+        unsafe { ov!(ov_tensor_get_shape(self.as_ptr(), &mut shape)) }?;
         // SAFETY: filled by OpenVINO just above.
         unsafe { Shape::take_c(shape) }
     }
 
-    /// Changes the shape (reallocating if it grows). Only for tensors OpenVINO owns: a tensor
-    /// over caller memory cannot grow, and OpenVINO reports an error if asked to.
+    /// Changes the shape (`ov_tensor_set_shape`). A tensor OpenVINO owns reallocates when it
+    /// grows; a tensor over caller memory cannot grow past that memory, and OpenVINO reports an
+    /// error if asked to. Bytes the new shape adds are zero; the leading bytes are kept.
     ///
     /// The tensor stays the same object: unlike a crate that wraps the handle returned here as a
     /// second owner, nothing is freed twice.
     pub fn set_shape(&mut self, shape: &Shape) -> Result<()> {
         check_allocatable(self.element_type()?, shape, "Tensor::set_shape")?;
+        let (before, before_len) = self.raw_data()?;
         // SAFETY: a live tensor; `as_c` borrows `shape` for the call.
-        check(
-            unsafe { sys::ov_tensor_set_shape(self.as_ptr(), shape.as_c()) },
-            "ov_tensor_set_shape",
-        )
+        unsafe { ov!(ov_tensor_set_shape(self.as_ptr(), shape.as_c())) }?;
+        let (after, _) = self.raw_data()?;
+        // A moved buffer is a fresh allocation (uninitialised); an unmoved one may still expose
+        // capacity nobody wrote past the old length.
+        self.zero_from(if after == before { before_len } else { 0 })
+    }
+
+    /// Zeroes the bytes from `offset` to the end (nothing for `String`, whose elements OpenVINO
+    /// constructs itself).
+    fn zero_from(&mut self, offset: usize) -> Result<()> {
+        if self.element_type()? == ElementType::String {
+            return Ok(());
+        }
+        if let Some(tail) = self.as_bytes_mut()?.get_mut(offset..) {
+            tail.fill(0);
+        }
+        Ok(())
     }
 
     /// The number of elements.
@@ -263,21 +331,15 @@ impl<'data> Tensor<'data> {
     pub fn len(&self) -> Result<usize> {
         let mut size = 0;
         // SAFETY: a live tensor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_tensor_get_size(self.as_ptr(), &mut size) },
-            "ov_tensor_get_size",
-        )?;
+        unsafe { ov!(ov_tensor_get_size(self.as_ptr(), &mut size)) }?;
         Ok(size)
     }
 
-    /// The size of the data in bytes.
+    /// The size of the data in bytes, as OpenVINO computes it.
     pub fn byte_size(&self) -> Result<usize> {
         let mut size = 0;
         // SAFETY: a live tensor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_tensor_get_byte_size(self.as_ptr(), &mut size) },
-            "ov_tensor_get_byte_size",
-        )?;
+        unsafe { ov!(ov_tensor_get_byte_size(self.as_ptr(), &mut size)) }?;
         Ok(size)
     }
 
@@ -285,10 +347,7 @@ impl<'data> Tensor<'data> {
         let len = self.byte_size()?;
         let mut data = ptr::null_mut();
         // SAFETY: a live tensor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_tensor_data(self.as_ptr(), &mut data) },
-            "ov_tensor_data",
-        )?;
+        unsafe { ov!(ov_tensor_data(self.as_ptr(), &mut data)) }?;
         Ok((data.cast(), len))
     }
 
@@ -299,8 +358,9 @@ impl<'data> Tensor<'data> {
         if data.is_null() || len == 0 {
             return Ok(&[]);
         }
-        // SAFETY: OpenVINO's buffer holds `len` bytes and lives as long as this handle; `&self`
-        // prevents writes through this wrapper meanwhile.
+        // SAFETY: OpenVINO's buffer holds `len` initialised bytes (see `from_raw`) and lives as
+        // long as this handle; `&self` prevents writes through this wrapper meanwhile, and no
+        // other Rust handle reaches this memory.
         Ok(unsafe { std::slice::from_raw_parts(data, len) })
     }
 
@@ -323,7 +383,7 @@ impl<'data> Tensor<'data> {
             return Ok(&[]);
         }
         // SAFETY: `typed` checked type, alignment and non-null; OpenVINO's buffer holds `count`
-        // elements for the life of the handle.
+        // initialised elements for the life of the handle, and `T` accepts every bit pattern.
         Ok(unsafe { std::slice::from_raw_parts(data.cast::<T>(), count) })
     }
 
@@ -385,20 +445,35 @@ impl<'data> Tensor<'data> {
         Ok(())
     }
 
-    /// Replaces the contents of a string tensor (`ov_tensor_set_string_data`).
+    /// Replaces the contents of a string tensor (`ov_tensor_set_string_data`); one string per
+    /// element.
     pub fn set_strings(&mut self, strings: &[&str]) -> Result<()> {
+        let len = self.len()?;
+        if strings.len() != len {
+            return Err(Error::new(
+                ErrorKind::SizeMismatch,
+                "Tensor::set_strings",
+                format!(
+                    "{} strings given for a tensor of {len} elements",
+                    strings.len()
+                ),
+            ));
+        }
         let owned = strings
             .iter()
             .map(|s| cstring(s, "Tensor::set_strings"))
             .collect::<Result<Vec<_>>>()?;
         let ptrs: Vec<*const c_char> = owned.iter().map(|s| s.as_ptr()).collect();
-        // SAFETY: a live tensor; the strings are copied during the call.
-        check(
-            unsafe {
-                sys::ov_tensor_set_string_data(self.as_ptr(), ptrs.as_ptr() as *mut _, ptrs.len())
-            },
-            "ov_tensor_set_string_data",
-        )
+        // SAFETY: a live tensor; the strings are only read (copied) during the call. OpenVINO
+        // checks that the tensor holds strings.
+        unsafe {
+            ov!(ov_tensor_set_string_data(
+                self.as_ptr(),
+                ptrs.as_ptr().cast_mut(),
+                ptrs.len()
+            ))
+        }?;
+        Ok(())
     }
 
     /// The device a remote tensor lives on (`ov_remote_tensor_get_device_name`); host tensors
@@ -406,12 +481,9 @@ impl<'data> Tensor<'data> {
     pub fn remote_device_name(&self) -> Result<String> {
         let mut name = ptr::null_mut();
         // SAFETY: a live tensor and a valid out-parameter.
-        check(
-            unsafe { sys::ov_remote_tensor_get_device_name(self.as_ptr(), &mut name) },
-            "ov_remote_tensor_get_device_name",
-        )?;
+        let call = unsafe { ov!(ov_remote_tensor_get_device_name(self.as_ptr(), &mut name)) }?;
         // SAFETY: allocated for the caller by OpenVINO.
-        unsafe { crate::ffi::take_string(name, "ov_remote_tensor_get_device_name") }
+        unsafe { crate::ffi::take_string(name, call) }
     }
 
     /// The parameters of a remote tensor (`ov_remote_tensor_get_params`), as OpenVINO prints them.
@@ -419,12 +491,15 @@ impl<'data> Tensor<'data> {
         let mut size = 0;
         let mut params = ptr::null_mut();
         // SAFETY: a live tensor and valid out-parameters.
-        check(
-            unsafe { sys::ov_remote_tensor_get_params(self.as_ptr(), &mut size, &mut params) },
-            "ov_remote_tensor_get_params",
-        )?;
+        let call = unsafe {
+            ov!(ov_remote_tensor_get_params(
+                self.as_ptr(),
+                &mut size,
+                &mut params
+            ))
+        }?;
         // SAFETY: allocated for the caller by OpenVINO.
-        unsafe { crate::ffi::take_string(params, "ov_remote_tensor_get_params") }
+        unsafe { crate::ffi::take_string(params, call) }
     }
 }
 
@@ -441,19 +516,24 @@ impl std::fmt::Debug for Tensor<'_> {
     }
 }
 
-impl Drop for Tensor<'_> {
-    fn drop(&mut self) {
-        // SAFETY: this wrapper owns the handle and frees it exactly once.
-        unsafe { sys::ov_tensor_free(self.as_ptr()) };
-    }
-}
-
-/// The byte size of a tensor, computed with overflow checks (packed types round up).
-pub(crate) fn byte_size_of(
+fn size_mismatch(
     element_type: ElementType,
     shape: &Shape,
+    given: usize,
+    needed: usize,
     call: &'static str,
-) -> Result<usize> {
+) -> Error {
+    Error::new(
+        ErrorKind::SizeMismatch,
+        call,
+        format!(
+            "{given} bytes given for a {element_type} tensor of shape {shape}, which needs {needed}"
+        ),
+    )
+}
+
+/// The byte size of a tensor, computed with overflow checks ([`ElementType::byte_size`]).
+fn byte_size_of(element_type: ElementType, shape: &Shape, call: &'static str) -> Result<usize> {
     let count = shape.element_count().ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidShape,
@@ -461,16 +541,13 @@ pub(crate) fn byte_size_of(
             format!("shape {shape} has more elements than fit in memory"),
         )
     })?;
-    count
-        .checked_mul(element_type.bit_width())
-        .map(|bits| bits.div_ceil(8))
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidShape,
-                call,
-                format!("shape {shape} of {element_type} overflows"),
-            )
-        })
+    element_type.byte_size(count).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidShape,
+            call,
+            format!("shape {shape} of {element_type} has no byte size that fits in memory"),
+        )
+    })
 }
 
 /// Refuses shapes that cannot be allocated before OpenVINO tries (it would throw `bad_alloc` or
@@ -484,6 +561,7 @@ fn check_allocatable(element_type: ElementType, shape: &Shape, call: &'static st
         ));
     }
     let bytes = if element_type == ElementType::String {
+        // A C++ std::string is 32 bytes in libstdc++; the strings' contents come on top.
         shape.element_count().and_then(|n| n.checked_mul(32))
     } else {
         byte_size_of(element_type, shape, call).ok()
@@ -574,6 +652,87 @@ mod tests {
             t.data::<half::bf16>().unwrap_err().kind(),
             ErrorKind::ElementTypeMismatch
         );
+    }
+
+    #[test]
+    fn byte_size_table_agrees_with_openvino_for_every_type_and_count() {
+        for &element_type in ElementType::ALL {
+            for count in 0..=33usize {
+                let shape = Shape::new(&[count as i64]).unwrap();
+                match element_type.byte_size(count) {
+                    None => assert!(matches!(
+                        element_type,
+                        ElementType::Dynamic | ElementType::String
+                    )),
+                    Some(bytes) => {
+                        let tensor = Tensor::new(element_type, &shape).unwrap();
+                        assert_eq!(
+                            tensor.byte_size().unwrap(),
+                            bytes,
+                            "{element_type} x {count}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn packed_u3_and_u6_over_caller_memory_take_whole_groups() {
+        // The issue's trigger: a u3 x 1 tensor over 1 byte, then writing all its bytes.
+        let mut one = [0u8; 1];
+        let err = Tensor::from_bytes_mut(ElementType::U3, &Shape::new(&[1]).unwrap(), &mut one)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SizeMismatch);
+        let mut group = [7u8; 3];
+        let mut tensor =
+            Tensor::from_bytes_mut(ElementType::U3, &Shape::new(&[1]).unwrap(), &mut group)
+                .unwrap();
+        assert_eq!(tensor.as_bytes_mut().unwrap().len(), 3);
+        let mut four = [0u8; 4];
+        assert_eq!(
+            Tensor::from_bytes_mut(ElementType::U6, &Shape::new(&[5]).unwrap(), &mut four)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::SizeMismatch
+        );
+        let mut six = [0u8; 6];
+        Tensor::from_bytes_mut(ElementType::U6, &Shape::new(&[5]).unwrap(), &mut six).unwrap();
+    }
+
+    #[test]
+    fn string_and_dynamic_tensors_are_refused_over_caller_memory() {
+        // The issue's trigger: OpenVINO would construct C++ strings at the slice's address.
+        for element_type in [ElementType::String, ElementType::Dynamic] {
+            let err = Tensor::from_bytes_mut(element_type, &Shape::new(&[4]).unwrap(), &mut [])
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ElementTypeMismatch, "{element_type}");
+        }
+    }
+
+    #[test]
+    fn new_tensors_are_zeroed_and_grown_tensors_show_zeros() {
+        let mut tensor = Tensor::new(ElementType::U8, &Shape::new(&[1 << 16]).unwrap()).unwrap();
+        assert!(tensor.data::<u8>().unwrap().iter().all(|b| *b == 0));
+        tensor.data_mut::<u8>().unwrap().fill(0xAB);
+        tensor.set_shape(&Shape::new(&[2]).unwrap()).unwrap();
+        assert_eq!(tensor.data::<u8>().unwrap(), &[0xAB, 0xAB]);
+        tensor.set_shape(&Shape::new(&[1 << 20]).unwrap()).unwrap();
+        let data = tensor.data::<u8>().unwrap();
+        assert!(
+            data.iter().all(|b| *b == 0),
+            "a reallocated buffer is zeroed"
+        );
+    }
+
+    #[test]
+    fn set_strings_checks_the_count() {
+        let mut tensor = Tensor::from_strings(&Shape::new(&[2]).unwrap(), &["a", "b"]).unwrap();
+        assert_eq!(
+            tensor.set_strings(&["x", "y", "z"]).unwrap_err().kind(),
+            ErrorKind::SizeMismatch
+        );
+        tensor.set_strings(&["x", "y"]).unwrap();
     }
 
     #[test]

@@ -32,10 +32,10 @@ fn run(model: &openvino::Model, inputs: Vec<(&str, Tensor<'static>)>) -> Vec<f32
 #[test]
 fn u8_input_converted_and_normalised_inside_the_model() {
     let core = Core::new().unwrap();
-    let mut model = core
+    let model = core
         .read_model_from_buffer(ADD_MODEL_XML.as_bytes(), None)
         .unwrap();
-    let ppp = PrePostProcessor::new(&mut model).unwrap();
+    let ppp = PrePostProcessor::new(model).unwrap();
     {
         let a = ppp.input_by_name("a").unwrap();
         a.tensor()
@@ -110,10 +110,10 @@ const IDENTITY_NCHW: &str = r#"<?xml version="1.0"?>
 #[test]
 fn nhwc_bgr_u8_image_becomes_nchw_rgb_f32() {
     let core = Core::new().unwrap();
-    let mut model = core
+    let model = core
         .read_model_from_buffer(IDENTITY_NCHW.as_bytes(), None)
         .unwrap();
-    let ppp = PrePostProcessor::new(&mut model).unwrap();
+    let ppp = PrePostProcessor::new(model).unwrap();
     {
         let input = ppp.input().unwrap();
         input
@@ -162,10 +162,10 @@ fn nhwc_bgr_u8_image_becomes_nchw_rgb_f32() {
 #[test]
 fn resize_crop_and_pad_steps_build_and_run() {
     let core = Core::new().unwrap();
-    let mut model = core
+    let model = core
         .read_model_from_buffer(IDENTITY_NCHW.as_bytes(), None)
         .unwrap();
-    let ppp = PrePostProcessor::new(&mut model).unwrap();
+    let ppp = PrePostProcessor::new(model).unwrap();
     {
         let input = ppp.input().unwrap();
         input
@@ -208,10 +208,10 @@ fn resize_crop_and_pad_steps_build_and_run() {
     );
 
     // Crop [0,0,0,0]..[1,3,2,2] of a 3x3 input, then pad nothing back: the top-left 2x2.
-    let mut model = core
+    let model = core
         .read_model_from_buffer(IDENTITY_NCHW.as_bytes(), None)
         .unwrap();
-    let ppp = PrePostProcessor::new(&mut model).unwrap();
+    let ppp = PrePostProcessor::new(model).unwrap();
     {
         let input = ppp.input().unwrap();
         input

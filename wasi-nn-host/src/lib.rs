@@ -1,9 +1,10 @@
 //! A [wasi-nn](https://github.com/WebAssembly/wasi-nn) host for [Wasmtime](https://wasmtime.dev)
 //! over OpenVINO: WebAssembly programs call `wasi_ephemeral_nn` and get OpenVINO's native speed.
 //!
-//! The ABI is described by `witx/wasi_ephemeral_nn.witx` (written for this crate, matching what
-//! guests built with the crates.io `wasi-nn` crate 0.6 import), bound with `wiggle::from_witx!`,
-//! and implemented on [`WasiNnCtx`] over the safe `openvino` crate.
+//! The crate is layered: [`backend`] is the neutral OpenVINO layer (reading and compiling graphs,
+//! the gate and the sandbox for guest models, the registry of named graphs, budgets, deadlines,
+//! execution contexts) with its own [`backend::Error`]; [`witx`] is the `wasi_ephemeral_nn` ABI
+//! on top of it, mapping errors to `nn_errno` in one place.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -30,28 +31,63 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 //!
-//! The [`Backend`] is shared by every instance: it owns OpenVINO's core and the graphs registered
-//! by name (compiled once). Each instance has its own [`WasiNnCtx`] holding its handles, within
-//! the [`Limits`] the embedder sets.
+//! The [`Backend`] is shared by every instance: it owns OpenVINO's core, the graphs registered
+//! by name (compiled once) and the backend-wide memory budget. Each instance has its own
+//! [`WasiNnCtx`] holding its handles, within the [`Limits`] the embedder sets.
+//!
+//! # Hostile guests: what the host guarantees
+//! A guest is hostile by assumption: its calls and its model bytes. With the defaults
+//! ([`BackendConfig::default`], and the CLI's sandboxed guest loads):
+//! - **No host crash from a call.** Every argument is checked before OpenVINO sees it (handles,
+//!   indexes, pointers and lengths through wiggle's bounds-checked views, ranks up to
+//!   [`backend::MAX_RANK`], dimensions that overflow, data lengths, element types, names); a bad
+//!   call is an errno, never a trap of the host or a panic.
+//! - **Guest models cannot read the host.** The model gate refuses models that are not
+//!   self-contained (ONNX external data in any place a tensor can hide, memory-address locations,
+//!   file-reading TensorFlow ops, TFLite buffers outside the file, IR weights outside the weights
+//!   builder) and bytes that are not of their declared encoding, before any OpenVINO frontend runs.
+//!   Frontends that read only files get one in a private, empty, per-load folder (mode 0700,
+//!   removed always).
+//! - **Guest models cannot crash, exhaust or stall the host while loading.** With
+//!   [`GuestLoads::Sandboxed`] (the CLI's default) they are read and compiled in a worker process
+//!   whose anonymous resident memory is held to what is left of the instance's and the backend's
+//!   memory budgets ([`Limits::max_memory_bytes`], 2 GiB; [`BackendConfig::max_backend_memory_bytes`],
+//!   4 GiB), within [`Deadlines::compile`] (60 s); the worker is killed past either (`too_large`,
+//!   `runtime_error`), and a crash of OpenVINO on the model is an `invalid_encoding` or
+//!   `runtime_error`. A model with static inputs whose one inference on zeroed inputs outlasts the
+//!   compute deadline is refused at load.
+//! - **Budgets add up.** Memory measured for each guest graph, estimated for each execution
+//!   context, and the bytes of every input tensor held are charged to the instance and the backend
+//!   and given back when dropped; past a budget the call answers `too_large`. Handles per instance
+//!   are bounded ([`Limits::max_graphs`], [`Limits::max_contexts`]); so are the bytes one call may
+//!   pass (the store's hostcall fuel) and one model ([`Limits::max_model_bytes`]).
+//! - **Compute answers in time.** Past [`Deadlines::compute`] (30 s) the inference is cancelled
+//!   and `compute` answers `runtime_error` (witx) / `timeout` (WIT); the context answers `busy`
+//!   until OpenVINO has stopped, then is usable again.
+//! - **No uninitialised host memory reaches a guest.** `compute` refuses until every input is set;
+//!   outputs are readable only after a successful `compute`.
+//! - **Logs stay bounded.** Errors guests cause are logged at `debug`, at most 20 a second; host
+//!   faults at `warn`.
+//!
+//! What it does **not** guarantee:
+//! - OpenVINO's inference kernels are trusted: a bug in a kernel reached by a guest-loaded model
+//!   runs in the host process (loads are sandboxed, inference is not: that is where its speed is).
+//! - OpenVINO stops a cancelled inference between nodes, not inside one: a single node that runs
+//!   for a long time on a guest's input keeps one of OpenVINO's threads busy after `compute` has
+//!   answered (the context says `busy`). Models with static inputs are screened at load; models
+//!   with dynamic inputs are bounded only by the input bytes the budgets allow.
+//! - Memory OpenVINO allocates *during* an inference of a model with dynamic inputs depends on the
+//!   input and is estimated, not measured.
+//! - [`GuestLoads::InProcess`] (for trusted guests and benchmarks) keeps the gate but bounds neither
+//!   compile memory nor compile time.
 
-mod backend;
+pub mod backend;
 mod command;
-mod ctx;
-mod error;
-mod witx;
+pub mod witx;
 
-pub use crate::backend::{Backend, BackendConfig, Graph};
-pub use crate::command::{CommandConfig, run_command};
-pub use crate::ctx::{Limits, WasiNnCtx};
-pub use crate::error::Error;
-pub use crate::witx::types::{ExecutionTarget, GraphEncoding, NnErrno, TensorType};
-
-/// Adds the `wasi_ephemeral_nn` functions to a Wasmtime linker; `get` reaches each store's
-/// [`WasiNnCtx`]. It can sit beside wasmtime-wasi's preview1 functions in the same linker.
-pub fn add_to_linker<T: 'static>(
-    linker: &mut wasmtime::Linker<T>,
-    get: impl Fn(&mut T) -> &mut WasiNnCtx + Send + Sync + Copy + 'static,
-) -> anyhow::Result<()> {
-    witx::wasi_ephemeral_nn::add_to_linker(linker, get)?;
-    Ok(())
-}
+pub use crate::backend::{
+    Backend, BackendConfig, Deadlines, Encoding, GuestLoadPolicy, GuestLoads, Limits, WorkerCommand,
+};
+pub use crate::backend::{gate, sandbox};
+pub use crate::command::{CommandConfig, CommandState, run_command};
+pub use crate::witx::{WasiNnCtx, add_to_linker};

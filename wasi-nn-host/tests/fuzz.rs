@@ -6,22 +6,8 @@ use std::collections::BTreeMap;
 
 use arbitrary::{Arbitrary, Unstructured};
 mod fuzzing;
+use fuzzing::common::Rng;
 use fuzzing::{Call, Harness, Outcome};
-
-/// xorshift64*: deterministic bytes for the generator.
-struct Rng(u64);
-
-impl Rng {
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let v = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
 
 #[test]
 fn random_calls_never_crash_the_host_and_valid_calls_stay_correct() {

@@ -8,9 +8,12 @@ use openvino_fixtures::{Case, Run};
 use wasi_nn_host::{Backend, BackendConfig, CommandConfig, run_command};
 use wasmtime::{Engine, Module};
 
+mod common;
+
 fn f32_config() -> BackendConfig {
     BackendConfig {
         properties: vec![("INFERENCE_PRECISION_HINT".into(), "f32".into())],
+        guest_loads: common::sandboxed(),
         ..BackendConfig::default()
     }
 }
@@ -193,8 +196,8 @@ fn load_by_name_serves_registered_graphs_and_refuses_unknown_names() {
         backend
             .register("missing", Path::new("/no/such/model.onnx"), None)
             .unwrap_err()
-            .errno(),
-        wasi_nn_host::NnErrno::NotFound
+            .kind(),
+        wasi_nn_host::backend::ErrorKind::NotFound
     );
 }
 

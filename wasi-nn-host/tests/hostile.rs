@@ -77,6 +77,7 @@ impl Guest {
         let backend = Arc::new(
             Backend::new(BackendConfig {
                 limits,
+                guest_loads: common::sandboxed(),
                 properties: vec![("INFERENCE_PRECISION_HINT".into(), "f32".into())],
                 ..BackendConfig::default()
             })

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use arbitrary::{Arbitrary, Unstructured};
 use wasmtime::{Engine, Instance, Linker, Module, Store, TypedFunc};
 
-use wasi_nn_host::{Backend, BackendConfig, Limits, WasiNnCtx};
+use wasi_nn_host::{Backend, BackendConfig, GuestLoadPolicy, GuestLoads, Limits, WasiNnCtx};
 
 // Also included by the cargo-fuzz target, so the shared test helpers are reached by path.
 #[path = "../common/mod.rs"]
-mod common;
+pub mod common;
 
 /// `sum = a + b` over f32[1,4] (the same IR as `openvino::doc_support::ADD_MODEL_XML`).
 const MODEL_AT: u32 = 16384;
@@ -176,6 +176,12 @@ impl Harness {
                 max_contexts: 16,
                 max_tensor_bytes: 1 << 20,
                 ..Limits::default()
+            },
+            // The call surface is under test, not models: compile in-process (a worker per
+            // random load would dominate the run).
+            guest_loads: GuestLoadPolicy {
+                mode: GuestLoads::InProcess,
+                ..GuestLoadPolicy::default()
             },
             ..BackendConfig::default()
         };
