@@ -608,9 +608,20 @@ fn an_imported_model_keeps_its_blob_alive_for_its_requests() {
         .unwrap();
     request.infer().unwrap();
     let output = request.tensor(run.outputs[0].name.as_str()).unwrap();
-    assert_eq!(
-        output.data::<f32>().unwrap(),
-        run.outputs[0].f32s().as_slice()
-    );
+    let (got, want) = (output.data::<f32>().unwrap(), run.outputs[0].f32s());
+    // Byte for byte, except under valgrind (scripts/leak-check sets OPENVINO_FIXTURES_TOLERANCE),
+    // where OpenVINO sees no AVX-512 and other kernels round the last bits differently; freed
+    // weights would be far off either way.
+    let tolerance: f32 = std::env::var("OPENVINO_FIXTURES_TOLERANCE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert!(
+            (g - w).abs() <= tolerance * w.abs().max(1.0),
+            "{got:?} vs {want:?}"
+        );
+    }
     drop(scribble);
 }
