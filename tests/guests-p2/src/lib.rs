@@ -23,11 +23,11 @@ pub fn fail(message: impl std::fmt::Display) -> ! {
     exit(1)
 }
 
-/// Prints a wasi:nn error (code and the host's message) and exits with 10 + the code's number.
+/// Prints a wasi:nn error as `error: CONTEXT: CODE: MESSAGE` (the WIT code name and the host's
+/// message) and exits with 1 (wasm32-wasip2 programs can only exit with success or failure).
 pub fn nn_fail(context: &str, e: Error) -> ! {
-    let code = e.code();
-    eprintln!("error: {context}: {} ({code:?}): {}", code_name(code), e.data());
-    exit(10 + code as i32)
+    eprintln!("error: {context}: {}: {}", code_name(e.code()), e.data());
+    exit(1)
 }
 
 /// The WIT name of an error code.

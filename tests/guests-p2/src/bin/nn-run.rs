@@ -5,7 +5,7 @@
 //!
 //! Outputs are taken by position (Wasmtime's host names them "0", "1", ...; wasi-nn-host by the
 //! model's names); each is printed as `output NAME TYPE D1,D2,..`. Exit code 0 on success; on a
-//! wasi:nn error it prints the code and the host's message and exits with 10 + the code number.
+//! wasi:nn error it prints `error: CALL: CODE: MESSAGE` and exits with 1.
 
 use wasi_nn_guests_p2::*;
 
