@@ -357,7 +357,9 @@ impl WasiNnView<'_> {
             .map_err(|e| missing("execution context", e))?;
         let graph = Arc::clone(context.graph());
         // Which input each given tensor is for: each input at most once (by any of its names).
+        // Every name is checked before any input is set, so a bad call changes nothing.
         let mut given: Vec<Option<&str>> = vec![None; graph.inputs().len()];
+        let mut indices = Vec::with_capacity(inputs.len());
         for (name, tensor) in &inputs {
             let index = graph.input_index(name)?;
             if let Some(earlier) = given[index] {
@@ -376,6 +378,9 @@ impl WasiNnView<'_> {
                     tensor.dimensions.len()
                 )));
             }
+            indices.push(index);
+        }
+        for ((name, tensor), index) in inputs.iter().zip(indices) {
             let dims: Vec<i64> = tensor.dimensions.iter().map(|d| i64::from(*d)).collect();
             let data = tensor.data()?;
             context
@@ -602,6 +607,81 @@ mod tests {
         for (kind, code) in kinds {
             assert_eq!(error_code(kind), code, "{kind:?}");
         }
+    }
+
+    /// A store with a registered `add` graph, its graph and one context.
+    fn store_with_context(
+        backend: &Arc<Backend>,
+    ) -> (
+        WasiNnCtx,
+        ResourceTable,
+        Resource<GraphHandle>,
+        Resource<ExecutionContext>,
+    ) {
+        let mut ctx = WasiNnCtx::new(Arc::clone(backend));
+        let mut table = ResourceTable::new();
+        let mut view = WasiNnView::new(&mut ctx, &mut table);
+        let graph = graph::Host::load_by_name(&mut view, "add".into())
+            .unwrap()
+            .unwrap();
+        let borrowed = Resource::new_borrow(graph.rep());
+        let context = graph::HostGraph::init_execution_context(&mut view, borrowed)
+            .unwrap()
+            .unwrap();
+        (ctx, table, graph, context)
+    }
+
+    #[test]
+    fn a_resource_of_another_store_or_a_dropped_one_is_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("wit-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("add.xml"), openvino::doc_support::ADD_MODEL_XML).unwrap();
+        let backend = Arc::new(Backend::new(crate::BackendConfig::default()).unwrap());
+        backend.register("add", &dir.join("add.xml"), None).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let (mut ctx1, mut table1, _, _) = store_with_context(&backend);
+        let (mut ctx2, mut table2, graph2, context2) = store_with_context(&backend);
+        let mut view1 = WasiNnView::new(&mut ctx1, &mut table1);
+        let tensor =
+            tensor::HostTensor::new(&mut view1, vec![1, 4], TensorType::Fp32, vec![0; 16]).unwrap();
+        let rep = tensor.rep();
+        let mut view2 = WasiNnView::new(&mut ctx2, &mut table2);
+        // Store 1's tensor in store 2: its number is store 2's graph, context or nothing.
+        assert!(tensor::HostTensor::dimensions(&mut view2, Resource::new_borrow(rep)).is_err());
+        let answer = inference::HostGraphExecutionContext::compute(
+            &mut view2,
+            Resource::new_borrow(context2.rep()),
+            vec![("a".into(), Resource::new_own(rep))],
+        )
+        .unwrap();
+        let error = answer.expect_err("not a tensor of this store");
+        let code = errors::HostError::code(&mut view2, Resource::new_borrow(error.rep())).unwrap();
+        assert_eq!(code, ErrorCode::InvalidArgument);
+        let data = errors::HostError::data(&mut view2, Resource::new_borrow(error.rep())).unwrap();
+        assert!(data.contains("this tensor is not in this store"), "{data}");
+        // Whatever that number was in store 2, the graph and context there still work (or are
+        // reported gone, never a panic).
+        let _ = graph::HostGraph::init_execution_context(
+            &mut view2,
+            Resource::new_borrow(graph2.rep()),
+        );
+        // Dropped: the handle is stale in its own store.
+        let mut view1 = WasiNnView::new(&mut ctx1, &mut table1);
+        tensor::HostTensor::drop(&mut view1, tensor).unwrap();
+        assert!(tensor::HostTensor::data(&mut view1, Resource::new_borrow(rep)).is_err());
+        assert!(tensor::HostTensor::drop(&mut view1, Resource::new_own(rep)).is_err());
+        let answer = inference::HostGraphExecutionContext::compute(
+            &mut view1,
+            Resource::new_borrow(9999),
+            Vec::new(),
+        )
+        .unwrap();
+        let error = answer.expect_err("no such context");
+        let data = errors::HostError::data(&mut view1, Resource::new_borrow(error.rep())).unwrap();
+        assert!(
+            data.contains("this execution context is not in this store"),
+            "{data}"
+        );
     }
 
     #[test]
