@@ -28,7 +28,8 @@ pub use self::error::{Error, ErrorKind};
 pub use self::graph::{Graph, PortInfo};
 pub use self::session::{GraphHandle, MAX_NAME_BYTES, Session};
 
-use self::budget::{Budget, Charge};
+use self::budget::Budget;
+pub(crate) use self::budget::Charge;
 pub(crate) use self::error::{log_error, quote};
 use self::read::Format;
 

@@ -86,6 +86,12 @@ impl Session {
         self.budget.used()
     }
 
+    /// Charges `bytes` the host holds for this instance outside the backend (e.g. the WIT
+    /// frontend's tensors) to the instance's and the backend's budgets, until the charge drops.
+    pub(crate) fn charge(&self, bytes: u64, purpose: &str) -> Result<Charge, Error> {
+        Charge::new(&[&self.budget, self.backend.budget()], bytes, purpose)
+    }
+
     /// Takes one unit of `count` if below `limit`; checked before any work is done.
     fn count(count: &Arc<AtomicUsize>, limit: usize, what: &str) -> Result<Counted, Error> {
         count
