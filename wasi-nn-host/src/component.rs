@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::wit::{WasiNnCtx, WasiNnView};
@@ -68,9 +68,10 @@ fn wasi(config: &CommandConfig) -> anyhow::Result<WasiCtx> {
     Ok(wasi.build())
 }
 
-/// Links WASI p2 and wasi:nn (WIT), instantiates `component` as a `wasi:cli/command` and runs it;
-/// returns the exit code (0 when `run` returns `ok`, 1 for `err`, the code of `exit(n)`). A trap
-/// is an error.
+/// Links WASI p2 and wasi:nn (WIT), instantiates `component` as a `wasi:cli/command` and runs it
+/// to completion on the calling thread; returns the exit code (0 when `run` returns `ok`, 1 for
+/// `err`, the code of `exit(n)`). A trap is an error. wasi:nn's `compute` runs the inference on
+/// this thread (the component runs alone: no other task needs it).
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -90,7 +91,9 @@ pub fn run_component(
     config: &CommandConfig,
 ) -> anyhow::Result<i32> {
     let mut linker: Linker<State> = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    // The async WASI bindings: wasi:nn's `compute` is an async host function, so the component
+    // runs as an async call, driven here to completion (`in_tokio`).
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     crate::wit::add_to_linker(&mut linker, |s: &mut State| {
         WasiNnView::new(&mut s.nn, &mut s.table)
     })?;
@@ -100,10 +103,15 @@ pub fn run_component(
         nn: WasiNnCtx::new(backend),
     };
     let mut store = Store::new(engine, state);
-    let command = Command::instantiate(&mut store, component, &linker).map_err(|e| {
-        anyhow!("cannot instantiate the component (is it a wasm32-wasip2 command?): {e}")
+    let outcome = wasmtime_wasi::runtime::in_tokio(async {
+        let command = Command::instantiate_async(&mut store, component, &linker)
+            .await
+            .map_err(|e| {
+                anyhow!("cannot instantiate the component (is it a wasm32-wasip2 command?): {e}")
+            })?;
+        anyhow::Ok(command.wasi_cli_run().call_run(&mut store).await)
     })?;
-    match command.wasi_cli_run().call_run(&mut store) {
+    match outcome {
         Ok(Ok(())) => Ok(0),
         Ok(Err(())) => Ok(1),
         Err(e) => match e.downcast_ref::<I32Exit>() {

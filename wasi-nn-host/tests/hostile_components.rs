@@ -455,6 +455,10 @@ fn model_attacks_through_load_get_their_error_and_the_host_serves_on() {
                     );
                     assert!(started.elapsed() < Duration::from_secs(2));
                 }
+                // The gate's control model beside its attacks: clean, so it loads.
+                None if stem.ends_with("_clean") => {
+                    answer.expect("the gate's clean control model loads");
+                }
                 None => {
                     let (code, message) = answer.expect_err("a hostile model must not load");
                     assert!(!message.is_empty(), "{stem}: {code} without a message");

@@ -41,7 +41,14 @@ mod generated {
             "wasi:nn/inference.graph-execution-context": crate::backend::ExecutionContext,
             "wasi:nn/errors.error": crate::backend::Error,
         },
-        imports: { default: trappable },
+        // `compute` awaits OpenVINO's asynchronous inference and `init-execution-context` may
+        // wait for a pooled infer request: async host calls, so that a server's threads never
+        // block on a model. Every other call is short and synchronous.
+        imports: {
+            "wasi:nn/inference.[method]graph-execution-context.compute": async | trappable,
+            "wasi:nn/graph.[method]graph.init-execution-context": async | trappable,
+            default: trappable,
+        },
     });
 }
 
@@ -214,14 +221,36 @@ impl Tensor {
 #[derive(Debug)]
 pub struct WasiNnCtx {
     session: Session,
+    asynchronous: bool,
 }
 
 impl WasiNnCtx {
-    /// A fresh context for one store.
+    /// A fresh context for one store. `compute` runs the inference on the calling thread (what
+    /// a program that runs alone wants: the lowest latency); see
+    /// [`asynchronous`](Self::asynchronous) for servers.
     pub fn new(backend: Arc<Backend>) -> Self {
         Self {
             session: backend.session(),
+            asynchronous: false,
         }
+    }
+
+    /// The same context for a server running many stores on a few async worker threads:
+    /// `compute` starts OpenVINO's asynchronous inference and awaits its completion callback,
+    /// and `init-execution-context` of a pooled graph awaits a free infer request (see
+    /// [`Backend::register_pooled`]), so no worker thread blocks on a model.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use wasi_nn_host::{Backend, BackendConfig};
+    /// let backend = Arc::new(Backend::new(BackendConfig::default())?);
+    /// let ctx = wasi_nn_host::wit::WasiNnCtx::new(backend).asynchronous();
+    /// # let _ = ctx;
+    /// # Ok::<(), wasi_nn_host::backend::Error>(())
+    /// ```
+    pub fn asynchronous(mut self) -> Self {
+        self.asynchronous = true;
+        self
     }
 
     /// The shared backend.
@@ -289,7 +318,13 @@ impl HasData for HasWasiNn {
 
 /// Adds the `wasi:nn@0.2.0-rc-2024-10-28` interfaces (`tensor`, `graph`, `inference`, `errors`)
 /// to a component linker; `get` reaches each store's [`WasiNnView`]. It sits beside
-/// `wasmtime_wasi::p2::add_to_linker_sync` in the same linker.
+/// `wasmtime_wasi::p2::add_to_linker_async` in the same linker.
+///
+/// `compute` and `init-execution-context` are async host functions, so components are
+/// instantiated and called with Wasmtime's `*_async` functions (see [`run_component`] for a
+/// command run to completion on the calling thread).
+///
+/// [`run_component`]: crate::run_component
 ///
 /// ```
 /// use std::sync::Arc;
@@ -305,7 +340,7 @@ impl HasData for HasWasiNn {
 /// })?;
 /// # Ok::<(), wasmtime::Error>(())
 /// ```
-pub fn add_to_linker<T: 'static>(
+pub fn add_to_linker<T: Send + 'static>(
     linker: &mut wasmtime::component::Linker<T>,
     get: fn(&mut T) -> WasiNnView<'_>,
 ) -> wasmtime::Result<()> {
@@ -342,15 +377,16 @@ impl WasiNnView<'_> {
     }
 
     fn fail<T>(&mut self, call: &str, e: Error) -> Answer<T> {
-        backend::log_error(call, &e);
+        self.ctx.session.backend().note_error(call, &e);
         Ok(Err(self.table.push(e)?))
     }
 
-    fn compute_named(
+    async fn compute_named(
         &mut self,
         context: &Resource<ExecutionContext>,
         inputs: Vec<(String, Tensor)>,
     ) -> Result<Vec<(String, Tensor)>, Error> {
+        let asynchronous = self.ctx.asynchronous;
         let context = self
             .table
             .get_mut(context)
@@ -387,7 +423,11 @@ impl WasiNnView<'_> {
                 .set_input(index, element_type(tensor.ty), &dims, data)
                 .map_err(|e| e.within(&format!("input {}", backend::quote(name))))?;
         }
-        context.compute()?;
+        if asynchronous {
+            context.compute_async().await?;
+        } else {
+            context.compute()?;
+        }
         let mut outputs = Vec::with_capacity(graph.outputs().len());
         for (index, port) in graph.outputs().iter().enumerate() {
             let session = &self.ctx.session;
@@ -459,14 +499,17 @@ impl graph::Host for WasiNnView<'_> {
 }
 
 impl graph::HostGraph for WasiNnView<'_> {
-    fn init_execution_context(
+    async fn init_execution_context(
         &mut self,
         graph: Resource<GraphHandle>,
     ) -> Answer<Resource<ExecutionContext>> {
         let result = match self.table.get(&graph) {
             Ok(graph) => {
                 let graph = graph.clone();
-                self.ctx.session.init_execution_context(&graph)
+                match self.ctx.asynchronous {
+                    true => self.ctx.session.init_execution_context_async(&graph).await,
+                    false => self.ctx.session.init_execution_context(&graph),
+                }
             }
             Err(e) => Err(missing("graph", e)),
         };
@@ -483,7 +526,7 @@ impl graph::HostGraph for WasiNnView<'_> {
 impl inference::Host for WasiNnView<'_> {}
 
 impl inference::HostGraphExecutionContext for WasiNnView<'_> {
-    fn compute(
+    async fn compute(
         &mut self,
         context: Resource<ExecutionContext>,
         inputs: Vec<(String, Resource<Tensor>)>,
@@ -500,7 +543,7 @@ impl inference::HostGraphExecutionContext for WasiNnView<'_> {
         }
         let result = match lost {
             Some(e) => Err(e),
-            None => self.compute_named(&context, tensors),
+            None => self.compute_named(&context, tensors).await,
         };
         let outputs = match result {
             Ok(outputs) => outputs,
@@ -587,6 +630,7 @@ impl errors::HostError for WasiNnView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmtime_wasi::runtime::in_tokio as block_on;
 
     #[test]
     fn every_kind_has_an_error_code() {
@@ -625,9 +669,11 @@ mod tests {
             .unwrap()
             .unwrap();
         let borrowed = Resource::new_borrow(graph.rep());
-        let context = graph::HostGraph::init_execution_context(&mut view, borrowed)
-            .unwrap()
-            .unwrap();
+        let context = block_on(graph::HostGraph::init_execution_context(
+            &mut view, borrowed,
+        ))
+        .unwrap()
+        .unwrap();
         (ctx, table, graph, context)
     }
 
@@ -648,11 +694,11 @@ mod tests {
         let mut view2 = WasiNnView::new(&mut ctx2, &mut table2);
         // Store 1's tensor in store 2: its number is store 2's graph, context or nothing.
         assert!(tensor::HostTensor::dimensions(&mut view2, Resource::new_borrow(rep)).is_err());
-        let answer = inference::HostGraphExecutionContext::compute(
+        let answer = block_on(inference::HostGraphExecutionContext::compute(
             &mut view2,
             Resource::new_borrow(context2.rep()),
             vec![("a".into(), Resource::new_own(rep))],
-        )
+        ))
         .unwrap();
         let error = answer.expect_err("not a tensor of this store");
         let code = errors::HostError::code(&mut view2, Resource::new_borrow(error.rep())).unwrap();
@@ -661,20 +707,20 @@ mod tests {
         assert!(data.contains("this tensor is not in this store"), "{data}");
         // Whatever that number was in store 2, the graph and context there still work (or are
         // reported gone, never a panic).
-        let _ = graph::HostGraph::init_execution_context(
+        let _ = block_on(graph::HostGraph::init_execution_context(
             &mut view2,
             Resource::new_borrow(graph2.rep()),
-        );
+        ));
         // Dropped: the handle is stale in its own store.
         let mut view1 = WasiNnView::new(&mut ctx1, &mut table1);
         tensor::HostTensor::drop(&mut view1, tensor).unwrap();
         assert!(tensor::HostTensor::data(&mut view1, Resource::new_borrow(rep)).is_err());
         assert!(tensor::HostTensor::drop(&mut view1, Resource::new_own(rep)).is_err());
-        let answer = inference::HostGraphExecutionContext::compute(
+        let answer = block_on(inference::HostGraphExecutionContext::compute(
             &mut view1,
             Resource::new_borrow(9999),
             Vec::new(),
-        )
+        ))
         .unwrap();
         let error = answer.expect_err("no such context");
         let data = errors::HostError::data(&mut view1, Resource::new_borrow(error.rep())).unwrap();

@@ -10,8 +10,9 @@ use wasi_nn_host::Backend;
 use wasi_nn_host::wit::{WasiNnCtx, WasiNnView};
 use wasmtime::component::{Component, Instance, Linker, ResourceTable, TypedFunc};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::runtime::in_tokio as block_on;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// One engine for every component of a test binary (compiling a component takes a while).
@@ -52,10 +53,12 @@ impl WasiView for State {
     }
 }
 
-/// A linker with WASI p2 and wasi:nn (WIT), as an embedder sets it up.
+/// A linker with WASI p2 and wasi:nn (WIT), as an embedder sets it up (wasi:nn's `compute` is
+/// an async host function: components run with Wasmtime's `*_async` calls, driven to completion
+/// on the test's thread).
 pub fn linker() -> Linker<State> {
     let mut linker = Linker::new(engine());
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("WASI links");
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI links");
     wasi_nn_host::wit::add_to_linker(&mut linker, |s: &mut State| {
         WasiNnView::new(&mut s.nn, &mut s.table)
     })
@@ -90,9 +93,13 @@ pub fn run(backend: &Arc<Backend>, name: &str, args: &[String], dirs: &[(PathBuf
         nn: WasiNnCtx::new(Arc::clone(backend)),
     };
     let mut store = Store::new(engine(), state);
-    let command =
-        Command::instantiate(&mut store, &component(name), &linker()).expect("instantiates");
-    let code = match command.wasi_cli_run().call_run(&mut store) {
+    let outcome = block_on(async {
+        let command = Command::instantiate_async(&mut store, &component(name), &linker())
+            .await
+            .expect("instantiates");
+        command.wasi_cli_run().call_run(&mut store).await
+    });
+    let code = match outcome {
         Ok(Ok(())) => 0,
         Ok(Err(())) => 1,
         Err(e) => match e.downcast_ref::<I32Exit>() {
@@ -148,8 +155,7 @@ impl Proxy {
 
     /// Another proxy instance in this one's store (sharing its table and session).
     pub fn in_store(mut store: Store<State>) -> Self {
-        let instance = linker()
-            .instantiate(&mut store, &component("nn_proxy"))
+        let instance = block_on(linker().instantiate_async(&mut store, &component("nn_proxy")))
             .expect("the proxy instantiates");
         let calls = instance
             .get_export_index(&mut store, None, "test:proxy/calls")
@@ -193,32 +199,35 @@ impl Proxy {
         target: u8,
     ) -> Called<Result<u32, Failure>> {
         let builders = builders.iter().map(|b| b.to_vec()).collect();
-        Ok(self
-            .load
-            .call(&mut self.store, (builders, encoding, target))?
-            .0)
+        Ok(block_on(
+            self.load
+                .call_async(&mut self.store, (builders, encoding, target)),
+        )?
+        .0)
     }
 
     pub fn load_by_name(&mut self, name: &str) -> Called<Result<u32, Failure>> {
-        Ok(self
-            .load_by_name
-            .call(&mut self.store, (name.to_owned(),))?
-            .0)
+        Ok(block_on(
+            self.load_by_name
+                .call_async(&mut self.store, (name.to_owned(),)),
+        )?
+        .0)
     }
 
     pub fn init(&mut self, graph: u32) -> Called<Result<u32, Failure>> {
-        Ok(self.init.call(&mut self.store, (graph,))?.0)
+        Ok(block_on(self.init.call_async(&mut self.store, (graph,)))?.0)
     }
 
     pub fn tensor(&mut self, dims: &[u32], ty: u8, data: &[u8]) -> Called<u32> {
-        Ok(self
-            .tensor
-            .call(&mut self.store, (dims.to_vec(), ty, data.to_vec()))?
-            .0)
+        Ok(block_on(
+            self.tensor
+                .call_async(&mut self.store, (dims.to_vec(), ty, data.to_vec())),
+        )?
+        .0)
     }
 
     pub fn tensor_info(&mut self, tensor: u32) -> Called<Option<(Vec<u32>, u8, Vec<u8>)>> {
-        Ok(self.tensor_info.call(&mut self.store, (tensor,))?.0)
+        Ok(block_on(self.tensor_info.call_async(&mut self.store, (tensor,)))?.0)
     }
 
     pub fn compute(
@@ -227,19 +236,23 @@ impl Proxy {
         inputs: &[(&str, u32)],
     ) -> Called<Result<Outputs, Failure>> {
         let inputs = inputs.iter().map(|(n, t)| (n.to_string(), *t)).collect();
-        Ok(self.compute.call(&mut self.store, (context, inputs))?.0)
+        Ok(block_on(self.compute.call_async(&mut self.store, (context, inputs)))?.0)
     }
 
     pub fn drop_slot(&mut self, slot: u32) -> Called<bool> {
-        Ok(self.drop_slot.call(&mut self.store, (slot,))?.0)
+        Ok(block_on(self.drop_slot.call_async(&mut self.store, (slot,)))?.0)
     }
 
     pub fn raw_handle(&mut self, slot: u32) -> Called<Option<u32>> {
-        Ok(self.raw_handle.call(&mut self.store, (slot,))?.0)
+        Ok(block_on(self.raw_handle.call_async(&mut self.store, (slot,)))?.0)
     }
 
     pub fn dimensions_of_raw(&mut self, handle: u32) -> Called<Vec<u32>> {
-        Ok(self.dimensions_of_raw.call(&mut self.store, (handle,))?.0)
+        Ok(block_on(
+            self.dimensions_of_raw
+                .call_async(&mut self.store, (handle,)),
+        )?
+        .0)
     }
 
     pub fn compute_raw(
@@ -248,14 +261,15 @@ impl Proxy {
         name: &str,
         handle: u32,
     ) -> Called<Result<Outputs, Failure>> {
-        Ok(self
-            .compute_raw
-            .call(&mut self.store, (context, name.to_owned(), handle))?
-            .0)
+        Ok(block_on(
+            self.compute_raw
+                .call_async(&mut self.store, (context, name.to_owned(), handle)),
+        )?
+        .0)
     }
 
     pub fn live(&mut self) -> Called<u32> {
-        Ok(self.live.call(&mut self.store, ())?.0)
+        Ok(block_on(self.live.call_async(&mut self.store, ()))?.0)
     }
 
     pub fn nn(&self) -> &WasiNnCtx {
