@@ -60,9 +60,13 @@ fn guest(args: &[String], deadline: bool, component: bool) -> anyhow::Result<i32
     let [guest, host_dir, guest_dir, rest @ ..] = args else {
         bail!("usage: round-trip component|module GUEST.wasm HOST_DIR GUEST_DIR [ARGS...]");
     };
-    let engine = wasmtime::Engine::new(wasmtime::Config::new().cranelift_opt_level(wasmtime::OptLevel::Speed))?;
+    let engine = wasmtime::Engine::new(
+        wasmtime::Config::new().cranelift_opt_level(wasmtime::OptLevel::Speed),
+    )?;
     let config = CommandConfig {
-        args: std::iter::once(guest.clone()).chain(rest.iter().cloned()).collect(),
+        args: std::iter::once(guest.clone())
+            .chain(rest.iter().cloned())
+            .collect(),
         dirs: vec![(PathBuf::from(host_dir), guest_dir.clone())],
         inherit_stdio: true,
         ..CommandConfig::default()
@@ -95,7 +99,8 @@ fn native(args: &[String], deadline: bool) -> anyhow::Result<()> {
         .collect();
     let compiled = core.compile_model(&model, &DeviceType::CPU, &properties)?;
     let mut request = compiled.create_infer_request()?;
-    let tensor = openvino::Tensor::from_bytes(openvino::ElementType::F32, &Shape::new(&dims)?, &input)?;
+    let tensor =
+        openvino::Tensor::from_bytes(openvino::ElementType::F32, &Shape::new(&dims)?, &input)?;
     request.set_tensor(TensorSlot::Input(0), tensor)?;
     let mut out = Vec::new();
     let mut round = || -> anyhow::Result<()> {
@@ -131,7 +136,10 @@ fn native(args: &[String], deadline: bool) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    if std::env::args_os().nth(1).is_some_and(|a| a == "__model-worker") {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "__model-worker")
+    {
         return wasi_nn_host::sandbox::worker_main();
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
