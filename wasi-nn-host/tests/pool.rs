@@ -83,7 +83,9 @@ fn pooled_graphs_compile_for_throughput_with_openvinos_optimal_number_of_request
         .unwrap();
     assert_eq!(three.pool_state(), Some((3, 3, 0)));
     // Registered the plain way: no pool.
-    let plain = backend.register("plain", &fixture("add.xml"), None).unwrap();
+    let plain = backend
+        .register("plain", &fixture("add.xml"), None)
+        .unwrap();
     assert_eq!(plain.pool_state(), None);
 }
 
@@ -240,7 +242,10 @@ fn compute_async_gives_what_compute_gives_and_counts_inference_time() {
             .unwrap();
         let mut unbounded = backend.session();
         let handle = unbounded.load_by_name("add").unwrap();
-        let mut c = unbounded.init_execution_context_async(&handle).await.unwrap();
+        let mut c = unbounded
+            .init_execution_context_async(&handle)
+            .await
+            .unwrap();
         set_add_inputs(&mut c, &[1.0; 4], &[2.0; 4]);
         c.compute_async().await.unwrap();
         assert_eq!(output(&mut c), f32_bytes(&[3.0; 4]));
@@ -268,7 +273,12 @@ fn compute_async_past_its_deadline_times_out_and_the_request_comes_back_once_sto
         let backend = backend(deadline);
         // About a second per inference on 2 cores (40 chained 4096x4096 MatMuls).
         let graph = backend
-            .register_pooled("slow", &fixture("bombs/bomb_time_dynamic.xml"), None, fixed(1))
+            .register_pooled(
+                "slow",
+                &fixture("bombs/bomb_time_dynamic.xml"),
+                None,
+                fixed(1),
+            )
             .unwrap();
         let mut session = backend.session();
         let handle = session.load_by_name("slow").unwrap();
@@ -311,7 +321,12 @@ fn a_compute_future_dropped_mid_inference_leaves_the_context_busy_until_openvino
     runtime().block_on(async {
         let backend = backend(Duration::from_secs(30));
         let graph = backend
-            .register_pooled("slow", &fixture("bombs/bomb_time_dynamic.xml"), None, fixed(1))
+            .register_pooled(
+                "slow",
+                &fixture("bombs/bomb_time_dynamic.xml"),
+                None,
+                fixed(1),
+            )
             .unwrap();
         let mut session = backend.session();
         let handle = session.load_by_name("slow").unwrap();

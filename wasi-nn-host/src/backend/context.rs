@@ -200,11 +200,14 @@ impl ExecutionContext {
             )));
         }
         let slot = TensorSlot::Input(index);
-        let known = (element_type, dims.to_vec());
         let input = &mut self.inputs[index];
         // The same type and shape as the tensor this host last set here: copy straight into it
         // (no allocation, no new charge), if OpenVINO's tensor is the size we expect.
-        if input.set.as_ref() == Some(&known) {
+        if input
+            .set
+            .as_ref()
+            .is_some_and(|(t, d)| *t == element_type && d == dims)
+        {
             let mut current = request_mut(&mut self.request)
                 .tensor_mut(slot)
                 .map_err(|e| Error::openvino("cannot reach the input", e))?;
@@ -238,7 +241,7 @@ impl ExecutionContext {
         // The old tensor is gone from the request: its charge goes, the new one stays.
         std::mem::swap(&mut input.charge, &mut charge);
         drop(charge);
-        input.set = Some(known);
+        input.set = Some((element_type, dims.to_vec()));
         self.state = State::Idle;
         Ok(())
     }

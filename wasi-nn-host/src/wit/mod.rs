@@ -416,11 +416,15 @@ impl WasiNnView<'_> {
             }
             indices.push(index);
         }
+        let mut dims = [0i64; MAX_RANK];
         for ((name, tensor), index) in inputs.iter().zip(indices) {
-            let dims: Vec<i64> = tensor.dimensions.iter().map(|d| i64::from(*d)).collect();
+            let rank = tensor.dimensions.len();
+            for (to, from) in dims.iter_mut().zip(&tensor.dimensions) {
+                *to = i64::from(*from);
+            }
             let data = tensor.data()?;
             context
-                .set_input(index, element_type(tensor.ty), &dims, data)
+                .set_input(index, element_type(tensor.ty), &dims[..rank], data)
                 .map_err(|e| e.within(&format!("input {}", backend::quote(name))))?;
         }
         if asynchronous {

@@ -122,22 +122,28 @@ pub type Failure = (String, String);
 /// A call's outcome: the guest's answer, or a trap.
 pub type Called<T> = wasmtime::Result<T>;
 type Outputs = Vec<(String, u32)>;
+/// A tensor's dimensions, type number and data, if the slot holds a tensor.
+pub type Info = Option<(Vec<u32>, u8, Vec<u8>)>;
+/// An export's result: a value or a failure.
+type Answer<T> = (Result<T, Failure>,);
+type Builders = Vec<Vec<u8>>;
+type NamedSlots = Vec<(String, u32)>;
 
 /// The proxy library component, instantiated in its own store: each method is one export, which
 /// makes the matching wasi:nn call with exactly these arguments.
 pub struct Proxy {
     pub store: Store<State>,
     instance: Instance,
-    load: TypedFunc<(Vec<Vec<u8>>, u8, u8), (Result<u32, Failure>,)>,
-    load_by_name: TypedFunc<(String,), (Result<u32, Failure>,)>,
-    init: TypedFunc<(u32,), (Result<u32, Failure>,)>,
+    load: TypedFunc<(Builders, u8, u8), Answer<u32>>,
+    load_by_name: TypedFunc<(String,), Answer<u32>>,
+    init: TypedFunc<(u32,), Answer<u32>>,
     tensor: TypedFunc<(Vec<u32>, u8, Vec<u8>), (u32,)>,
-    tensor_info: TypedFunc<(u32,), (Option<(Vec<u32>, u8, Vec<u8>)>,)>,
-    compute: TypedFunc<(u32, Vec<(String, u32)>), (Result<Outputs, Failure>,)>,
+    tensor_info: TypedFunc<(u32,), (Info,)>,
+    compute: TypedFunc<(u32, NamedSlots), Answer<Outputs>>,
     drop_slot: TypedFunc<(u32,), (bool,)>,
     raw_handle: TypedFunc<(u32,), (Option<u32>,)>,
     dimensions_of_raw: TypedFunc<(u32,), (Vec<u32>,)>,
-    compute_raw: TypedFunc<(u32, String, u32), (Result<Outputs, Failure>,)>,
+    compute_raw: TypedFunc<(u32, String, u32), Answer<Outputs>>,
     live: TypedFunc<(), (u32,)>,
 }
 
@@ -226,7 +232,7 @@ impl Proxy {
         .0)
     }
 
-    pub fn tensor_info(&mut self, tensor: u32) -> Called<Option<(Vec<u32>, u8, Vec<u8>)>> {
+    pub fn tensor_info(&mut self, tensor: u32) -> Called<Info> {
         Ok(block_on(self.tensor_info.call_async(&mut self.store, (tensor,)))?.0)
     }
 

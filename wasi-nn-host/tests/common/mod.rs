@@ -22,9 +22,12 @@ pub const NN_IMPORTS: &str = r#"
 pub fn sandboxed() -> wasi_nn_host::GuestLoadPolicy {
     wasi_nn_host::GuestLoadPolicy {
         mode: wasi_nn_host::GuestLoads::Sandboxed(wasi_nn_host::WorkerCommand::new(
-            // `option_env!`: the cargo-fuzz crate includes this file but has no such binary.
-            option_env!("CARGO_BIN_EXE_wasi-nn-host")
-                .expect("integration tests of wasi-nn-host know its CLI binary"),
+            // `option_env!`: the cargo-fuzz crate includes this file but has no such binary
+            // (and never calls this).
+            match option_env!("CARGO_BIN_EXE_wasi-nn-host") {
+                Some(cli) => cli,
+                None => panic!("only wasi-nn-host's integration tests know its CLI binary"),
+            },
             ["__model-worker"],
         )),
         ..Default::default()
