@@ -87,6 +87,7 @@
 pub mod backend;
 mod command;
 mod component;
+pub mod serve;
 pub mod wit;
 pub mod witx;
 

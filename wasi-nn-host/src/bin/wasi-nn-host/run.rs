@@ -497,38 +497,7 @@ impl RunCommand {
         settings: &Settings,
         verbose: bool,
     ) -> anyhow::Result<()> {
-        /// A model to compile before the program starts, and the flag that asked for it.
-        struct Preload {
-            name: String,
-            path: PathBuf,
-            device: Option<String>,
-            flag: String,
-        }
-        let mut preloads: Vec<Preload> = self
-            .graphs
-            .iter()
-            .map(|g| Preload {
-                name: g.name.clone(),
-                path: g.path.clone(),
-                device: g.device.clone(),
-                flag: format!("--graph {}", g.name),
-            })
-            .collect();
-        for g in &settings.nn_graphs {
-            let flag = format!("-S nn-graph={}::{}", g.format, g.dir.display());
-            let (name, path) = nn_graph_model(g).map_err(|e| anyhow!("{flag}: {e}"))?;
-            preloads.push(Preload {
-                name,
-                path,
-                device: None,
-                flag,
-            });
-        }
-        let mut seen = std::collections::HashSet::new();
-        for p in &preloads {
-            if !seen.insert(p.name.as_str()) {
-                bail!("{}: a graph named `{}` is already given", p.flag, p.name);
-            }
+        for p in preloads(&self.graphs, &settings.nn_graphs)? {
             let t = Instant::now();
             backend
                 .register(&p.name, &p.path, p.device.as_deref())
@@ -544,6 +513,44 @@ impl RunCommand {
         }
         Ok(())
     }
+}
+
+/// A model to compile before the program starts, and the flag that asked for it.
+pub struct Preload {
+    pub name: String,
+    pub path: PathBuf,
+    pub device: Option<String>,
+    pub flag: String,
+}
+
+/// The models of `--graph` and `-S nn-graph` flags, in order; a name given twice is refused.
+pub fn preloads(graphs: &[GraphArg], nn_graphs: &[NnGraph]) -> anyhow::Result<Vec<Preload>> {
+    let mut preloads: Vec<Preload> = graphs
+        .iter()
+        .map(|g| Preload {
+            name: g.name.clone(),
+            path: g.path.clone(),
+            device: g.device.clone(),
+            flag: format!("--graph {}", g.name),
+        })
+        .collect();
+    for g in nn_graphs {
+        let flag = format!("-S nn-graph={}::{}", g.format, g.dir.display());
+        let (name, path) = nn_graph_model(g).map_err(|e| anyhow!("{flag}: {e}"))?;
+        preloads.push(Preload {
+            name,
+            path,
+            device: None,
+            flag,
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in &preloads {
+        if !seen.insert(p.name.as_str()) {
+            bail!("{}: a graph named `{}` is already given", p.flag, p.name);
+        }
+    }
+    Ok(preloads)
 }
 
 /// A binary component: the Wasm magic, then a version whose layer field (bytes 6..8) is 1
@@ -618,26 +625,30 @@ fn engine(settings: &Settings) -> anyhow::Result<(Engine, Option<Cache>)> {
     if settings.fuel.is_some() {
         config.consume_fuel(true);
     }
-    let cache = match settings.cache {
+    let cache = module_cache(settings.cache, settings.cache_config.as_deref())?;
+    config.cache(cache.clone());
+    let engine = Engine::new(&config).map_err(|e| anyhow!("cannot start Wasmtime: {e:#}"))?;
+    Ok((engine, cache))
+}
+
+/// Wasmtime's module cache as `-C cache` and `-C cache-config` ask: on by default, where it can
+/// be (a program still runs without one unless it was asked for explicitly).
+pub fn module_cache(cache: Option<bool>, config: Option<&Path>) -> anyhow::Result<Option<Cache>> {
+    Ok(match cache {
         Some(false) => None,
-        explicit => match Cache::from_file(settings.cache_config.as_deref()) {
+        explicit => match Cache::from_file(config) {
             Ok(cache) => Some(cache),
             // Asked for: an error. By default the cache only saves time, so the program runs
             // without it (e.g. with no HOME to put it in).
-            Err(e) if explicit == Some(true) || settings.cache_config.is_some() => {
-                return Err(anyhow!(
-                    "cannot use Wasmtime's module cache (-C cache): {e:#}"
-                ));
+            Err(e) if explicit == Some(true) || config.is_some() => {
+                bail!("cannot use Wasmtime's module cache (-C cache): {e:#}");
             }
             Err(e) => {
                 tracing::warn!("Wasm modules are compiled on every start: no module cache: {e:#}");
                 None
             }
         },
-    };
-    config.cache(cache.clone());
-    let engine = Engine::new(&config).map_err(|e| anyhow!("cannot start Wasmtime: {e:#}"))?;
-    Ok((engine, cache))
+    })
 }
 
 /// One `--invoke` argument, as `wasmtime run` reads it.
