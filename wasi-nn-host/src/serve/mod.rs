@@ -110,7 +110,12 @@ pub struct ServeConfig {
     /// Time from a request's arrival to its guest's end: queueing, the body, the guest's code and
     /// its inferences (`504` past it). Default 60 s.
     pub request_timeout: Duration,
-    /// Time the requests in flight have to finish once shutdown is asked. Default 30 s.
+    /// Time the server keeps accepting requests once shutdown is asked, with the readiness path
+    /// answering `503`: load balancers that probe it stop sending before connections are
+    /// refused (Kubernetes removes a pod from its endpoints a few seconds after `SIGTERM`).
+    /// Default 0.
+    pub shutdown_delay: Duration,
+    /// Time the requests in flight have to finish once the server stops accepting. Default 30 s.
     pub drain_timeout: Duration,
     /// Linear memory one instance may grow to (its growth fails past it). Default 256 MiB.
     pub max_memory_size: usize,
@@ -138,6 +143,7 @@ impl Default for ServeConfig {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            shutdown_delay: Duration::ZERO,
             drain_timeout: Duration::from_secs(30),
             max_memory_size: 256 << 20,
             max_resources: 10_000,
@@ -259,10 +265,11 @@ impl Server {
             .map(|l| l.local_addr().expect("a bound listener has an address"))
     }
 
-    /// Serves until `shutdown` resolves, then drains: stops accepting, answers `503` on the
-    /// readiness path, lets the requests in flight finish (their connections close after their
-    /// answer) within [`ServeConfig::drain_timeout`], and returns once every guest instance is
-    /// gone. Must run on a multi-threaded Tokio runtime with time and I/O enabled.
+    /// Serves until `shutdown` resolves, then drains: the readiness path answers `503` and
+    /// answers carry `connection: close`; after [`ServeConfig::shutdown_delay`] it stops
+    /// accepting, lets the requests in flight finish (idle connections are closed) within
+    /// [`ServeConfig::drain_timeout`], and returns once every guest instance is gone. Must run on
+    /// a multi-threaded Tokio runtime with time and I/O enabled.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let Self {
             shared,
@@ -279,14 +286,23 @@ impl Server {
             metrics = ?shared.config.metrics_addr.filter(|_| metrics_task.is_some()),
             "serving"
         );
-        tokio::pin!(shutdown);
+        let stop_accepting = async {
+            shutdown.await;
+            shared.draining.store(true, Ordering::SeqCst);
+            tracing::info!(
+                "shutting down: readiness answers 503; accepting for {:?} more",
+                shared.config.shutdown_delay
+            );
+            tokio::time::sleep(shared.config.shutdown_delay).await;
+        };
+        tokio::pin!(stop_accepting);
         loop {
             let permit = tokio::select! {
-                () = &mut shutdown => break,
+                () = &mut stop_accepting => break,
                 permit = Arc::clone(&connections).acquire_owned() => permit?,
             };
             let (stream, peer) = tokio::select! {
-                () = &mut shutdown => break,
+                () = &mut stop_accepting => break,
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
                     // Out of file descriptors and the like: wait a moment, keep serving.
@@ -321,8 +337,7 @@ impl Server {
             });
         }
         drop(listener);
-        shared.draining.store(true, Ordering::SeqCst);
-        tracing::info!("shutting down: draining the requests in flight");
+        tracing::info!("stopped accepting: draining the requests in flight");
         let drain = async {
             graceful.shutdown().await;
             // Guests whose client left still run to their end (or deadline): wait for them, so

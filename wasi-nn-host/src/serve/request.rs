@@ -36,19 +36,18 @@ pub(crate) async fn handle(
 ) -> Response<Body> {
     let arrived = Instant::now();
     let id = request_id(req.headers());
+    let draining = || shared.draining.load(Ordering::SeqCst);
     let path = req.uri().path();
     // The host's own answers: never queued, never counted as requests, never the guest's.
     if path == shared.config.liveness_path {
-        return with_id(text(StatusCode::OK, "ok\n"), &id);
+        return finish(text(StatusCode::OK, "ok\n"), &id, draining());
     }
     if path == shared.config.readiness_path {
-        return with_id(
-            match shared.draining.load(Ordering::SeqCst) {
-                false => text(StatusCode::OK, "ready\n"),
-                true => text(StatusCode::SERVICE_UNAVAILABLE, "draining\n"),
-            },
-            &id,
-        );
+        let response = match draining() {
+            false => text(StatusCode::OK, "ready\n"),
+            true => text(StatusCode::SERVICE_UNAVAILABLE, "draining\n"),
+        };
+        return finish(response, &id, draining());
     }
     let span = tracing::info_span!(
         "request",
@@ -57,25 +56,34 @@ pub(crate) async fn handle(
         path = %truncated(path),
         %peer
     );
-    let mut response = serve(&shared, req, &id, arrived, span.clone())
+    let response = serve(&shared, req, &id, arrived, span.clone())
         .instrument(span.clone())
         .await;
     let elapsed = arrived.elapsed();
     let status = response.status();
     shared.metrics.answered(status.as_u16(), elapsed);
-    if shared.draining.load(Ordering::SeqCst) {
-        // Tell keep-alive clients to go elsewhere: this process is stopping.
-        response
-            .headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
-    }
     let _enter = span.enter();
     if status.is_server_error() {
         tracing::warn!(status = status.as_u16(), ?elapsed, "answered");
     } else {
         tracing::debug!(status = status.as_u16(), ?elapsed, "answered");
     }
-    with_id(response, &id)
+    finish(response, &id, draining())
+}
+
+/// What every answer carries: the request id, and `connection: close` once the server drains
+/// (keep-alive clients go elsewhere: this process is stopping).
+fn finish(mut response: Response<Body>, id: &HeaderValue, draining: bool) -> Response<Body> {
+    if draining {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+        .headers_mut()
+        .entry(REQUEST_ID)
+        .or_insert_with(|| id.clone());
+    response
 }
 
 /// Admission, the body, then the guest.
@@ -389,14 +397,6 @@ fn too_large(limit: u64) -> Response<Body> {
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
-}
-
-fn with_id(mut response: Response<Body>, id: &HeaderValue) -> Response<Body> {
-    response
-        .headers_mut()
-        .entry(REQUEST_ID)
-        .or_insert_with(|| id.clone());
-    response
 }
 
 /// The client's `x-request-id` if it is a sane one (1 to 128 characters, letters, digits and

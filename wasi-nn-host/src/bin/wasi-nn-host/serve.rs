@@ -127,7 +127,12 @@ pub struct ServeCommand {
     #[arg(long, value_name = "DURATION", value_parser = crate::flags::parse_duration)]
     request_timeout: Option<Duration>,
 
-    /// Time the requests in flight have to finish after SIGTERM or Ctrl-C.
+    /// Time to keep accepting requests after SIGTERM or Ctrl-C, with the readiness path
+    /// answering 503, so that load balancers stop sending first (e.g. 5s on Kubernetes).
+    #[arg(long, value_name = "DURATION", value_parser = crate::flags::parse_duration, default_value = "0s")]
+    shutdown_delay: Duration,
+
+    /// Time the requests in flight have to finish once the server stops accepting.
     #[arg(long, value_name = "DURATION", value_parser = crate::flags::parse_duration, default_value = "30s")]
     drain_timeout: Duration,
 
@@ -286,6 +291,7 @@ impl ServeCommand {
             header_timeout: self.header_timeout,
             body_timeout: self.body_timeout,
             request_timeout: request_timeout.unwrap_or(defaults.request_timeout),
+            shutdown_delay: self.shutdown_delay,
             drain_timeout: self.drain_timeout,
             max_memory_size: max_memory_size.unwrap_or(defaults.max_memory_size),
             max_resources: defaults.max_resources,
