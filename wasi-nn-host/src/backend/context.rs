@@ -52,6 +52,8 @@ pub struct ExecutionContext {
     request: Option<Request>,
     /// The session the request was lent to, if it came from the graph's pool.
     lent_to: Option<u64>,
+    /// The largest input tensor set (bytes): what the request may still hold when returned.
+    largest_input: u64,
     inputs: Vec<Input>,
     state: State,
     deadline: Option<Duration>,
@@ -94,6 +96,7 @@ impl ExecutionContext {
         Self {
             request: Some(request),
             lent_to,
+            largest_input: 0,
             inputs,
             state: State::Idle,
             deadline,
@@ -238,6 +241,7 @@ impl ExecutionContext {
                 )
                 .with_source(e)
             })?;
+        self.largest_input = self.largest_input.max(bytes);
         // The old tensor is gone from the request: its charge goes, the new one stays.
         std::mem::swap(&mut input.charge, &mut charge);
         drop(charge);
@@ -410,7 +414,7 @@ impl Drop for ExecutionContext {
         };
         let running = matches!(self.state, State::Running | State::Abandoned { .. });
         let graph = Arc::clone(&self.graph);
-        let lent_to = self.lent_to;
+        let (lent_to, largest_input) = (self.lent_to, self.largest_input);
         if running {
             let _ = request.infer.cancel();
         }
@@ -420,7 +424,7 @@ impl Drop for ExecutionContext {
                 let _ = request.infer.wait();
             }
             match (graph.pool(), lent_to) {
-                (Some(pool), Some(session)) => pool.give_back(request, session),
+                (Some(pool), Some(session)) => pool.give_back(request, session, largest_input),
                 _ => drop(request),
             }
             // The graph (and its compiled model) outlives the request.

@@ -12,6 +12,10 @@ use tokio::sync::{Semaphore, oneshot};
 
 use super::{Error, ErrorKind};
 
+/// Inputs up to this size (per input) stay in a returned request of a graph with dynamic inputs;
+/// a larger one makes the pool replace the request (see [`InferPool`]).
+pub(crate) const KEEP_INPUTS_UP_TO: u64 = 16 << 20;
+
 /// How many infer requests a pooled graph gets.
 ///
 /// ```
@@ -107,9 +111,10 @@ impl Request {
 ///
 /// A request is only lent idle and only taken back once OpenVINO has stopped using it; a context
 /// never reads outputs it did not compute nor uses inputs it did not set (its own state machine),
-/// so what one borrower left in a request cannot reach the next. For graphs with dynamic inputs
-/// a returned request is replaced by a new one, so that a large input one borrower set is freed
-/// instead of kept.
+/// so what one borrower left in a request cannot reach the next. A request of a graph with
+/// dynamic inputs whose borrower set an input larger than [`KEEP_INPUTS_UP_TO`] is replaced by a
+/// new one when returned, so that such an input is freed rather than kept (uncharged) until the
+/// next borrower replaces it; the pool thus keeps at most that many bytes per input and request.
 pub(crate) struct InferPool {
     compiled: Arc<CompiledModel>,
     free: Mutex<Vec<Request>>,
@@ -117,7 +122,8 @@ pub(crate) struct InferPool {
     available: Semaphore,
     size: usize,
     waiting: AtomicUsize,
-    renew_on_return: bool,
+    /// Whether an input's size depends on what the borrower set (dynamic shapes).
+    dynamic_inputs: bool,
     /// Requests lent to each session (by its id), so that a session holding one never waits for
     /// a second (it would wait on itself: see `Session::init_execution_context_async`).
     lent: Mutex<HashMap<u64, usize>>,
@@ -138,7 +144,7 @@ impl InferPool {
     pub(crate) fn new(
         compiled: Arc<CompiledModel>,
         size: PoolSize,
-        renew_on_return: bool,
+        dynamic_inputs: bool,
     ) -> Result<Self, Error> {
         let size =
             match size {
@@ -174,7 +180,7 @@ impl InferPool {
             available: Semaphore::new(size),
             size,
             waiting: AtomicUsize::new(0),
-            renew_on_return,
+            dynamic_inputs,
             lent: Mutex::new(HashMap::new()),
         })
     }
@@ -245,8 +251,9 @@ impl InferPool {
             .expect("a permit stands for a free request")
     }
 
-    /// Takes back an idle request lent to `session`.
-    pub(crate) fn give_back(&self, request: Request, session: u64) {
+    /// Takes back an idle request lent to `session`, whose borrower set inputs of at most
+    /// `largest_input` bytes each.
+    pub(crate) fn give_back(&self, request: Request, session: u64, largest_input: u64) {
         {
             let mut lent = self.lent.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(n) = lent.get_mut(&session) {
@@ -256,7 +263,7 @@ impl InferPool {
                 }
             }
         }
-        let request = if self.renew_on_return {
+        let request = if self.dynamic_inputs && largest_input > KEEP_INPUTS_UP_TO {
             // A new request frees whatever tensors the borrower set; if OpenVINO cannot make one,
             // the old one serves on (its inputs are replaced before any next use).
             match Request::new(&self.compiled, true) {
