@@ -7,7 +7,8 @@
 //! on top of it, mapping errors to `nn_errno` in one place; [`wit`] is the
 //! `wasi:nn@0.2.0-rc-2024-10-28` interface for components, mapping errors to `error-code` in one
 //! place. [`run_command`] and [`run_component`] run a wasip1 module or a wasip2 component
-//! ([`is_component`] tells them apart).
+//! ([`is_component`] tells them apart); [`serve`] serves a `wasi:http/proxy` component over
+//! HTTP with named graphs compiled once and pooled.
 //!
 //! ```
 //! use std::sync::Arc;
