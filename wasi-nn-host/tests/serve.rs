@@ -22,6 +22,13 @@ fn fixture(name: &str) -> PathBuf {
     openvino_fixtures::dir().join(name)
 }
 
+/// One server at a time: each test measures times and memory on a 2-core machine, which
+/// servers running side by side would skew.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A server running on its own runtime thread, stopped (and drained) when dropped.
 struct Running {
     addr: SocketAddr,
@@ -234,6 +241,7 @@ const IMAGES: [&str; 2] = ["text_upright.png", "text_upside_down.png"];
 
 #[test]
 fn the_example_service_classifies_as_python_openvino_does() {
+    let _serial = serial();
     let server = Setup::classifier().start();
     for image in IMAGES {
         assert_expected(image, classify(&server, image));
@@ -263,6 +271,7 @@ fn the_example_service_classifies_as_python_openvino_does() {
 
 #[test]
 fn sixty_four_concurrent_requests_all_get_the_right_answer() {
+    let _serial = serial();
     let server = Setup::classifier().start();
     let url = server.url("/");
     let pngs: Vec<Vec<u8>> = IMAGES
@@ -328,6 +337,7 @@ fn status_line(answer: &str) -> &str {
 
 #[test]
 fn bodies_over_the_limit_get_413_without_reaching_the_guest() {
+    let _serial = serial();
     let mut setup = Setup::faults();
     setup.config.max_body_bytes = 1 << 20;
     let server = setup.start();
@@ -372,9 +382,10 @@ fn bodies_over_the_limit_get_413_without_reaching_the_guest() {
 
 #[test]
 fn slow_clients_time_out_and_hold_no_guest() {
+    let _serial = serial();
     let mut setup = Setup::faults();
-    setup.config.header_timeout = Duration::from_secs(1);
-    setup.config.body_timeout = Duration::from_secs(1);
+    setup.config.header_timeout = Duration::from_secs(2);
+    setup.config.body_timeout = Duration::from_secs(2);
     setup.config.max_concurrent_requests = 2;
     let server = setup.start();
     // A head that never ends: the connection is closed after the header timeout.
@@ -407,12 +418,13 @@ fn slow_clients_time_out_and_hold_no_guest() {
         let started = Instant::now();
         let (status, body) = call("GET", &server.url("/add?a=1"), None);
         assert_eq!((status, body.as_str()), (200, "{\"sum\":[2,3,4,5]}\n"));
-        assert!(started.elapsed() < Duration::from_millis(500));
+        // Well before the slow clients' 2 s are up: they hold nothing the others need.
+        assert!(started.elapsed() < Duration::from_millis(1500));
     }
     for slow in slow_heads {
         let (answer, elapsed) = slow.join().unwrap();
         assert!(
-            elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
+            elapsed >= Duration::from_millis(1900) && elapsed < Duration::from_secs(6),
             "closed after {elapsed:?}: {answer:?}"
         );
         assert!(!answer.contains("200 OK"), "{answer}");
@@ -420,13 +432,14 @@ fn slow_clients_time_out_and_hold_no_guest() {
     let (answer, elapsed) = slow_body.join().unwrap();
     assert!(status_line(&answer).contains("408"), "{answer}");
     assert!(
-        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(5),
+        elapsed >= Duration::from_millis(1900) && elapsed < Duration::from_secs(6),
         "{elapsed:?}"
     );
 }
 
 #[test]
 fn malformed_requests_get_400_and_the_server_serves_on() {
+    let _serial = serial();
     let server = Setup::faults().start();
     let wait = Duration::from_secs(5);
     for bad in [
@@ -463,6 +476,7 @@ fn malformed_requests_get_400_and_the_server_serves_on() {
 
 #[test]
 fn a_guest_that_traps_loops_runs_out_of_memory_or_sets_no_response_fails_alone() {
+    let _serial = serial();
     let mut setup = Setup::faults();
     setup.config.request_timeout = Duration::from_secs(3);
     setup.config.max_memory_size = 64 << 20;
@@ -544,6 +558,7 @@ fn a_guest_that_traps_loops_runs_out_of_memory_or_sets_no_response_fails_alone()
 
 #[test]
 fn the_compute_deadline_answers_504_and_the_pooled_request_comes_back() {
+    let _serial = serial();
     let mut setup = Setup::faults();
     setup.infer_requests = 1;
     setup.backend.deadlines = Deadlines {
@@ -585,6 +600,7 @@ fn the_compute_deadline_answers_504_and_the_pooled_request_comes_back() {
 
 #[test]
 fn past_the_queue_the_server_answers_503_at_once_without_running_the_guest() {
+    let _serial = serial();
     let mut setup = Setup::faults();
     setup.config.max_concurrent_requests = 1;
     setup.config.max_queued_requests = 1;
@@ -614,7 +630,7 @@ fn past_the_queue_the_server_answers_503_at_once_without_running_the_guest() {
             .unwrap()
             .contains("too many requests are waiting")
     );
-    assert!(started.elapsed() < Duration::from_millis(200));
+    assert!(started.elapsed() < Duration::from_secs(1));
     // The guest never ran for it: one instance at a time, the rejected one none.
     assert_eq!(
         metric(&server.metrics_text(), "wasi_nn_serve_instances"),
@@ -635,6 +651,7 @@ fn past_the_queue_the_server_answers_503_at_once_without_running_the_guest() {
 
 #[test]
 fn request_ids_are_kept_or_made_given_to_the_guest_and_returned() {
+    let _serial = serial();
     let server = Setup::faults().start();
     let agent = agent();
     let mut response = agent
@@ -673,6 +690,7 @@ fn request_ids_are_kept_or_made_given_to_the_guest_and_returned() {
 
 #[test]
 fn health_paths_are_the_hosts_own_and_configurable() {
+    let _serial = serial();
     let mut setup = Setup::faults();
     setup.config.liveness_path = "/live".into();
     setup.config.readiness_path = "/ready".into();
@@ -707,6 +725,7 @@ fn health_paths_are_the_hosts_own_and_configurable() {
 
 #[test]
 fn metrics_are_prometheus_text_with_every_family_typed() {
+    let _serial = serial();
     let server = Setup::faults().start();
     for a in 0..3 {
         call("GET", &server.url(&format!("/add?a={a}")), None);
@@ -774,6 +793,7 @@ fn metrics_are_prometheus_text_with_every_family_typed() {
 
 #[test]
 fn guest_loads_are_denied_unless_turned_on_and_then_go_through_the_gate() {
+    let _serial = serial();
     let server = Setup::faults().start();
     let xml = std::fs::read(fixture("add.xml")).unwrap();
     let (status, body) = call("POST", &server.url("/load"), Some(&xml));
@@ -800,12 +820,13 @@ fn guest_loads_are_denied_unless_turned_on_and_then_go_through_the_gate() {
 
 #[test]
 fn shutdown_lets_the_requests_in_flight_finish_and_refuses_new_ones() {
+    let _serial = serial();
     let mut setup = Setup::faults();
-    setup.config.shutdown_delay = Duration::from_millis(800);
+    setup.config.shutdown_delay = Duration::from_millis(1500);
     let mut server = setup.start();
     let in_flight: Vec<_> = (0..4)
         .map(|_| {
-            let url = server.url("/sleep?ms=1500");
+            let url = server.url("/sleep?ms=2500");
             std::thread::spawn(move || call("GET", &url, None))
         })
         .collect();
@@ -830,15 +851,16 @@ fn shutdown_lets_the_requests_in_flight_finish_and_refuses_new_ones() {
     assert!(status_line(&answer).contains("200"), "{answer}");
     assert!(answer.contains("connection: close"), "{answer}");
     // After it: refused, while the requests in flight finish.
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep((asked + Duration::from_millis(1700)).saturating_duration_since(Instant::now()));
     assert!(TcpStream::connect(addr).is_err(), "still accepting");
     for answer in in_flight {
         assert_eq!(answer.join().unwrap(), (200, "slept\n".into()));
     }
     stop.join().unwrap();
+    // It returned once the sleeps (2.5 s from their start) were answered, not before.
     let took = asked.elapsed();
     assert!(
-        took >= Duration::from_millis(1100) && took < Duration::from_secs(3),
+        took >= Duration::from_millis(2100) && took < Duration::from_secs(6),
         "{took:?}"
     );
 }
@@ -931,6 +953,7 @@ fn graph_args(graphs: &[(&str, &str)]) -> Vec<String> {
 
 #[test]
 fn sigterm_drains_the_requests_in_flight_then_exits_with_zero() {
+    let _serial = serial();
     let mut cli = Cli::start("faults_service", &graph_args(&[("add", "add.xml")]));
     let in_flight: Vec<_> = (0..3)
         .map(|_| {
@@ -962,6 +985,7 @@ fn sigterm_drains_the_requests_in_flight_then_exits_with_zero() {
 /// noise (a few MiB across runs here).
 #[test]
 fn a_soak_of_20000_requests_keeps_memory_flat_with_no_error() {
+    let _serial = serial();
     const TOTAL: usize = 20_000;
     const CLIENTS: usize = 4;
     let cli = Cli::start("classify_service", &{
