@@ -851,7 +851,9 @@ fn shutdown_lets_the_requests_in_flight_finish_and_refuses_new_ones() {
     assert!(status_line(&answer).contains("200"), "{answer}");
     assert!(answer.contains("connection: close"), "{answer}");
     // After it: refused, while the requests in flight finish.
-    std::thread::sleep((asked + Duration::from_millis(1700)).saturating_duration_since(Instant::now()));
+    std::thread::sleep(
+        (asked + Duration::from_millis(1700)).saturating_duration_since(Instant::now()),
+    );
     assert!(TcpStream::connect(addr).is_err(), "still accepting");
     for answer in in_flight {
         assert_eq!(answer.join().unwrap(), (200, "slept\n".into()));

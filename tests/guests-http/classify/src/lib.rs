@@ -67,7 +67,7 @@ fn classify(w: usize, h: usize, rgb: &[u8]) -> Result<(&'static str, f32), Error
     let name = std::env::var("GRAPH").unwrap_or_else(|_| "classifier".to_string());
     let graph = load_by_name(&name)?;
     let context = graph.init_execution_context()?;
-    let input: Vec<u8> = preprocess(w, h, rgb).iter().flat_map(|v| v.to_le_bytes()).collect();
+    let input = input_bytes(w, h, rgb);
     let tensor = Tensor::new(&[1, 3, HEIGHT as u32, WIDTH as u32], TensorType::Fp32, &input);
     // The classifier's input is named "x"; its one output is the two probabilities.
     let outputs = context.compute(vec![("x".to_string(), tensor)])?;
@@ -80,6 +80,31 @@ fn classify(w: usize, h: usize, rgb: &[u8]) -> Result<(&'static str, f32), Error
         .max_by(|a, b| p[*a].total_cmp(&p[*b]))
         .unwrap_or(0);
     Ok((LABELS[best], p.get(best).copied().unwrap_or(0.0)))
+}
+
+/// The classifier's input tensor's bytes: PaddleOCR's preprocessing (`text_image::preprocess`),
+/// done directly when the image is already 48 pixels high and at most 192 wide (the usual line
+/// crop): the resize is then the identity, and the result is the same bit for bit.
+fn input_bytes(w: usize, h: usize, rgb: &[u8]) -> Vec<u8> {
+    let values = if h == HEIGHT && w <= WIDTH {
+        let mut out = vec![0f32; 3 * HEIGHT * WIDTH];
+        for y in 0..HEIGHT {
+            for x in 0..w {
+                let px = &rgb[(y * w + x) * 3..][..3];
+                for (c, v) in px.iter().enumerate() {
+                    out[c * HEIGHT * WIDTH + y * WIDTH + x] = (*v as f32 / 255.0 - 0.5) / 0.5;
+                }
+            }
+        }
+        out
+    } else {
+        preprocess(w, h, rgb)
+    };
+    let mut bytes = Vec::with_capacity(values.len() * 4);
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    bytes
 }
 
 /// A PNG from memory, as RGB bytes (the command guests' `decode` reads a file).
