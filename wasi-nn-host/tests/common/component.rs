@@ -264,6 +264,11 @@ impl Proxy {
         Ok(self.live.call(&mut self.store, ())?.0)
     }
 
+    /// The backend this proxy's store uses.
+    pub fn backend(&self) -> &Arc<Backend> {
+        self.store.data().nn.backend()
+    }
+
     pub fn nn(&self) -> &WasiNnCtx {
         &self.store.data().nn
     }
