@@ -12,8 +12,9 @@
 //! - A tensor's length, type and shape are checked by `compute` (the constructor has no way to
 //!   answer an error); a tensor larger than the host's limit or its memory budget is refused
 //!   there too, with `too-large`, and its bytes are not kept.
-//! - Tensors, graphs and contexts count against the instance's [`Limits`](crate::Limits) and
-//!   memory budget exactly as in the witx ABI; the store's handle limit and hostcall fuel (see
+//! - Graphs, contexts and the inputs they hold count against the instance's
+//!   [`Limits`](crate::Limits) and memory budget exactly as in the witx ABI, and so do the bytes
+//!   of every live tensor resource; the store's handle limit and hostcall fuel (see
 //!   [`wasmtime::Store::set_hostcall_fuel`]) bound how many resources and bytes a guest can pass.
 //!
 //! Copies per inference: input: guest memory -> host `Vec` (the canonical ABI lifting the tensor

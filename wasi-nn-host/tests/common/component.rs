@@ -278,6 +278,11 @@ impl Proxy {
         Ok(block_on(self.live.call_async(&mut self.store, ()))?.0)
     }
 
+    /// The backend this proxy's store uses.
+    pub fn backend(&self) -> &Arc<Backend> {
+        self.store.data().nn.backend()
+    }
+
     pub fn nn(&self) -> &WasiNnCtx {
         &self.store.data().nn
     }

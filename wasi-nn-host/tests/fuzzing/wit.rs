@@ -30,6 +30,10 @@ const CODES: [&str; 10] = [
 /// compiles nothing).
 const REGISTERED: &str = "add";
 
+/// Slot numbers are taken modulo this: the proxy fills the lowest free slot, so small numbers
+/// usually hold something (a graph, a context or a tensor) and sometimes the wrong thing.
+const SLOTS: u8 = 6;
+
 /// A model for `load`.
 #[derive(Debug, Clone, Copy, Arbitrary)]
 pub enum Model {
@@ -55,7 +59,7 @@ pub enum WitCall {
     /// `init-execution-context` on a slot.
     Init(u8),
     /// The tensor constructor: dimensions, type, data length.
-    Tensor(Vec<u32>, u8, u16),
+    Tensor(Dims, u8, Length),
     /// A tensor's dimensions, type and data.
     TensorInfo(u8),
     /// `compute` on a slot with named slots.
@@ -64,6 +68,24 @@ pub enum WitCall {
     Drop(u8),
     /// A full valid inference, checked.
     Valid,
+}
+
+/// Tensor dimensions: the valid model's input shape, or anything.
+#[derive(Debug, Clone, Arbitrary)]
+pub enum Dims {
+    /// `[1, 4]`.
+    AddInput,
+    /// Any dimensions (at most 40).
+    Any(Vec<u32>),
+}
+
+/// Tensor data length: what the dimensions and type need (capped at 64 KiB), or any.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub enum Length {
+    /// Dimensions times element size.
+    Exact,
+    /// Any length up to 64 KiB.
+    Any(u16),
 }
 
 /// An input name: the model's, an alias-like near miss, or anything.
@@ -180,31 +202,47 @@ impl WitHarness {
                 self.outcome(r)
             }
             WitCall::Init(slot) => {
-                let r = p.init(u32::from(*slot % 16));
+                let r = p.init(u32::from(*slot % SLOTS));
                 self.outcome(r)
             }
             WitCall::Tensor(dims, ty, len) => {
-                let dims: Vec<u32> = dims.iter().take(40).copied().collect();
+                let dims: Vec<u32> = match dims {
+                    Dims::AddInput => vec![1, 4],
+                    Dims::Any(d) => d.iter().take(40).copied().collect(),
+                };
+                let len = match len {
+                    Length::Exact => {
+                        // fp16, fp32, fp64, bf16, u8, i32, i64
+                        let size = [2u64, 4, 8, 2, 1, 4, 8][usize::from(*ty) % 7];
+                        dims.iter()
+                            .try_fold(size, |n, d| n.checked_mul(u64::from(*d)))
+                            .map_or(1 << 16, |n| n.min(1 << 16)) as usize
+                    }
+                    Length::Any(n) => usize::from(*n),
+                };
                 let r = p
-                    .tensor(&dims, *ty, &vec![0x3f; usize::from(*len)])
+                    .tensor(&dims, *ty, &vec![0x3f; len])
                     .map(Ok::<u32, Failure>);
                 self.outcome(r)
             }
             WitCall::TensorInfo(slot) => {
-                let r = p.tensor_info(u32::from(*slot % 16)).map(Ok::<_, Failure>);
+                let r = p
+                    .tensor_info(u32::from(*slot % SLOTS))
+                    .map(Ok::<_, Failure>);
                 self.outcome(r)
             }
             WitCall::Compute(context, inputs) => {
                 let inputs: Vec<(&str, u32)> = inputs
                     .iter()
                     .take(8)
-                    .map(|(n, s)| (n.as_str(), u32::from(*s % 16)))
+                    .map(|(n, s)| (n.as_str(), u32::from(*s % SLOTS)))
                     .collect();
-                let r = p.compute(u32::from(*context % 16), &inputs);
+                let r = p.compute(u32::from(*context % SLOTS), &inputs);
                 self.outcome(r)
             }
             WitCall::Drop(slot) => {
-                let r = p.drop_slot(u32::from(*slot % 16)).map(Ok::<_, Failure>);
+                // Any slot: outputs land in higher slots, and are reclaimed here.
+                let r = p.drop_slot(u32::from(*slot % 32)).map(Ok::<_, Failure>);
                 self.outcome(r)
             }
             WitCall::Valid => {
@@ -238,7 +276,20 @@ impl WitHarness {
     }
 
     fn infer(p: &mut Proxy, graph: u32) {
-        let context = p.init(graph).expect("no trap").expect("a context");
+        let context = match p.init(graph).expect("no trap") {
+            Ok(context) => context,
+            // The instance holds as many contexts as it may: a fresh one must serve.
+            Err((code, _)) if code == "runtime-error" => {
+                p.drop_slot(graph).expect("no trap");
+                let mut fresh = Proxy::new(Arc::clone(p.backend()));
+                let graph = fresh
+                    .load_by_name(REGISTERED)
+                    .expect("no trap")
+                    .expect("a fresh instance loads");
+                return Self::infer(&mut fresh, graph);
+            }
+            Err(e) => panic!("no context: {e:?}"),
+        };
         let x: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0]
             .iter()
             .flat_map(|v| v.to_le_bytes())
