@@ -43,6 +43,11 @@ pub struct CommandConfig {
     /// Stop the program with an error instead of returning -1 when `memory.grow` or
     /// `table.grow` fails (`wasmtime run -W trap-on-grow-failure`).
     pub trap_on_grow_failure: bool,
+    /// Interrupt the program's Wasm code after this long (`wasmtime run -W timeout=`); the
+    /// engine must be built with `Config::epoch_interruption(true)`. Applied by
+    /// [`run_component`](crate::run_component); callers of [`CommandState`] set their store's
+    /// epoch deadline themselves.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// The data of a command's store: its WASI preview1 context, its wasi-nn context and its

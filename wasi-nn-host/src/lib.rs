@@ -4,7 +4,11 @@
 //! The crate is layered: [`backend`] is the neutral OpenVINO layer (reading and compiling graphs,
 //! the gate and the sandbox for guest models, the registry of named graphs, budgets, deadlines,
 //! execution contexts) with its own [`backend::Error`]; [`witx`] is the `wasi_ephemeral_nn` ABI
-//! on top of it, mapping errors to `nn_errno` in one place.
+//! on top of it, mapping errors to `nn_errno` in one place; [`wit`] is the
+//! `wasi:nn@0.2.0-rc-2024-10-28` interface for components, mapping errors to `error-code` in one
+//! place. [`run_command`] and [`run_component`] run a wasip1 module or a wasip2 component
+//! ([`is_component`] tells them apart); [`serve`] serves a `wasi:http/proxy` component over
+//! HTTP with named graphs compiled once and pooled.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -83,6 +87,9 @@
 
 pub mod backend;
 mod command;
+mod component;
+pub mod serve;
+pub mod wit;
 pub mod witx;
 
 pub use crate::backend::{
@@ -90,4 +97,5 @@ pub use crate::backend::{
 };
 pub use crate::backend::{gate, sandbox};
 pub use crate::command::{CommandConfig, CommandState, run_command};
+pub use crate::component::{is_component, run_component};
 pub use crate::witx::{WasiNnCtx, add_to_linker};

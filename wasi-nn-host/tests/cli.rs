@@ -107,18 +107,74 @@ fn a_file_that_is_not_wasm_is_refused() {
 }
 
 #[test]
-fn a_component_is_refused_with_a_reason() {
+fn a_component_that_is_not_valid_is_refused_in_one_line() {
     let dir = TempDir::new("component");
-    // The smallest component: magic, version 0x0d, layer 1.
+    // A component header (magic, version 0x0d, layer 1) and nothing else it needs.
     let path = dir.0.join("c.wasm");
-    std::fs::write(&path, b"\0asm\x0d\0\x01\0").unwrap();
+    std::fs::write(&path, b"\0asm\x0d\0\x01\0\xff").unwrap();
     let out = cli(&[path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("is a WebAssembly component"),
+        stderr(&out).contains("is not a valid Wasm component"),
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_wasip2_component_classifies_the_same_images_as_the_module() {
+    let dir = openvino_fixtures::dir();
+    let out = cli(&[
+        "--dir",
+        &format!("{}::/fixtures", dir.display()),
+        openvino_fixtures::component("classify-text")
+            .to_str()
+            .unwrap(),
+        "--model",
+        "/fixtures/pp_ocr_cls.onnx",
+        "/fixtures/text_upright.png",
+        "/fixtures/text_upside_down.png",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = stdout(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("text_upright.png: upright (0 degrees), probability 0.99"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("text_upside_down.png: upside down (180 degrees), probability 0.99"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_component_that_fails_exits_1_and_a_looping_one_is_interrupted() {
+    let dir = TempDir::new("component-exit");
+    // `run` returning err: exit code 1, as `wasmtime run` gives it.
+    let out = cli(&[
+        openvino_fixtures::component("classify-text")
+            .to_str()
+            .unwrap(),
+        "--model",
+        "/no/such/model.onnx",
+        "x.png",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // A component whose run loops forever: -W timeout traps it, exit 134.
+    let wat = r#"(component
+  (core module $m (func (export "run") (result i32) (loop $l (br $l)) (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $r (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $r)))"#;
+    let path = dir.module("loop.wat", wat);
+    let started = Instant::now();
+    let out = cli(&["-W", "timeout=300ms", &path]);
+    assert_eq!(out.status.code(), Some(134), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]

@@ -2,6 +2,8 @@
 
 use std::process::exit;
 
+pub mod text_image;
+
 pub use wasi_nn::{ExecutionTarget, GraphBuilder, GraphEncoding, TensorType};
 
 /// Prints an error and exits with code 1 (guests report, they do not panic).

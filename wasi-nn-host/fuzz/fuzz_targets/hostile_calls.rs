@@ -14,11 +14,17 @@ use fuzzing::Harness;
 
 fn shared() -> &'static (wasmtime::Engine, Arc<Backend>) {
     static SHARED: OnceLock<(wasmtime::Engine, Arc<Backend>)> = OnceLock::new();
-    SHARED.get_or_init(|| (wasmtime::Engine::default(), Harness::backend().expect("OpenVINO is installed")))
+    SHARED.get_or_init(|| {
+        (
+            wasmtime::Engine::default(),
+            Harness::backend().expect("OpenVINO is installed"),
+        )
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
     let (engine, backend) = shared();
-    let mut harness = Harness::new(engine, Arc::clone(backend)).expect("the proxy guest instantiates");
+    let mut harness =
+        Harness::new(engine, Arc::clone(backend)).expect("the proxy guest instantiates");
     harness.run_bytes(data);
 });

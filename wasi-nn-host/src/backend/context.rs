@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use openvino::{ElementType, InferRequest, Shape, TensorSlot};
 
 use super::budget::{Budget, Charge, mib};
+use super::pool::Request;
 use super::session::Counted;
 use super::{Error, ErrorKind, Graph};
 
@@ -20,6 +21,9 @@ enum State {
     Idle,
     /// The last `compute` succeeded: outputs are readable until the next failed `compute`.
     Computed,
+    /// An asynchronous `compute` started the inference and has not seen it end (its future may
+    /// have been dropped: the request deadline of `serve` drops the whole call).
+    Running,
     /// A `compute` passed its deadline and was cancelled; OpenVINO may still be running it.
     Abandoned { since: Instant },
 }
@@ -42,8 +46,14 @@ struct Input {
 ///   OpenVINO has stopped it, every call on the context answers `Busy`;
 /// - input bytes held are charged to the instance and backend budgets.
 pub struct ExecutionContext {
-    // Field order: the request is freed before the graph it was created from.
-    request: InferRequest<'static>,
+    // Field order: the request is freed (or returned to its pool, see `Drop`) before the graph it
+    // was created from.
+    /// Always `Some` until dropped.
+    request: Option<Request>,
+    /// The session the request was lent to, if it came from the graph's pool.
+    lent_to: Option<u64>,
+    /// The largest input tensor set (bytes): what the request may still hold when returned.
+    largest_input: u64,
     inputs: Vec<Input>,
     state: State,
     deadline: Option<Duration>,
@@ -66,7 +76,8 @@ impl std::fmt::Debug for ExecutionContext {
 impl ExecutionContext {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        request: InferRequest<'static>,
+        request: Request,
+        lent_to: Option<u64>,
         graph: Arc<Graph>,
         deadline: Option<Duration>,
         max_tensor_bytes: u64,
@@ -83,7 +94,9 @@ impl ExecutionContext {
             })
             .collect();
         Self {
-            request,
+            request: Some(request),
+            lent_to,
+            largest_input: 0,
             inputs,
             state: State::Idle,
             deadline,
@@ -100,27 +113,37 @@ impl ExecutionContext {
         &self.graph
     }
 
+    fn request(&mut self) -> &mut InferRequest<'static> {
+        request_mut(&mut self.request)
+    }
+
     /// Answers `Busy` while an abandoned inference may still run; forgets it once it stopped.
     fn ensure_not_running(&mut self) -> Result<(), Error> {
-        if let State::Abandoned { since } = self.state {
-            match self.request.wait_for(Duration::ZERO) {
-                // Stopped (done, or ended by the cancel): the context is usable again.
-                Ok(true) => self.state = State::Idle,
-                Err(e) if e.kind() == openvino::ErrorKind::InferCancelled => {
-                    self.state = State::Idle
-                }
-                Ok(false) => {
-                    return Err(Error::new(
-                        ErrorKind::Busy,
-                        format!(
+        let since = match self.state {
+            State::Abandoned { since } => Some(since),
+            State::Running => None,
+            State::Idle | State::Computed => return Ok(()),
+        };
+        match self.request().wait_for(Duration::ZERO) {
+            // Stopped (done, or ended by the cancel): the context is usable again.
+            Ok(true) => self.state = State::Idle,
+            Err(e) if e.kind() == openvino::ErrorKind::InferCancelled => self.state = State::Idle,
+            Ok(false) => {
+                return Err(Error::new(
+                    ErrorKind::Busy,
+                    match since {
+                        Some(since) => format!(
                             "this context's last compute passed its deadline {:.1?} ago and \
-                             OpenVINO is still stopping it; try again later",
+                                 OpenVINO is still stopping it; try again later",
                             since.elapsed()
                         ),
-                    ));
-                }
-                Err(_) => self.state = State::Idle,
+                        None => "this context's last compute was abandoned while OpenVINO \
+                                     ran it and has not ended yet; try again later"
+                            .to_owned(),
+                    },
+                ));
             }
+            Err(_) => self.state = State::Idle,
         }
         Ok(())
     }
@@ -180,13 +203,15 @@ impl ExecutionContext {
             )));
         }
         let slot = TensorSlot::Input(index);
-        let known = (element_type, dims.to_vec());
         let input = &mut self.inputs[index];
         // The same type and shape as the tensor this host last set here: copy straight into it
         // (no allocation, no new charge), if OpenVINO's tensor is the size we expect.
-        if input.set.as_ref() == Some(&known) {
-            let mut current = self
-                .request
+        if input
+            .set
+            .as_ref()
+            .is_some_and(|(t, d)| *t == element_type && d == dims)
+        {
+            let mut current = request_mut(&mut self.request)
                 .tensor_mut(slot)
                 .map_err(|e| Error::openvino("cannot reach the input", e))?;
             let dst = current
@@ -207,17 +232,20 @@ impl ExecutionContext {
         let shape = Shape::new(dims).map_err(|e| Error::invalid(e.to_string()))?;
         let tensor = openvino::Tensor::from_bytes(element_type, &shape, data)
             .map_err(|e| Error::openvino("cannot allocate the input tensor", e))?;
-        self.request.set_tensor(slot, tensor).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("input {:?} does not accept this tensor", expected.name),
-            )
-            .with_source(e)
-        })?;
+        request_mut(&mut self.request)
+            .set_tensor(slot, tensor)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("input {:?} does not accept this tensor", expected.name),
+                )
+                .with_source(e)
+            })?;
+        self.largest_input = self.largest_input.max(bytes);
         // The old tensor is gone from the request: its charge goes, the new one stays.
         std::mem::swap(&mut input.charge, &mut charge);
         drop(charge);
-        input.set = Some(known);
+        input.set = Some((element_type, dims.to_vec()));
         self.state = State::Idle;
         Ok(())
     }
@@ -225,21 +253,85 @@ impl ExecutionContext {
     /// Runs the inference, within the compute deadline.
     pub fn compute(&mut self) -> Result<(), Error> {
         self.ensure_not_running()?;
-        if let Some(missing) = self.inputs.iter().position(|i| i.set.is_none()) {
-            return Err(Error::invalid(format!(
-                "input {missing} ({:?}) has not been set; set every input before compute",
-                self.graph.inputs()[missing].name
-            )));
-        }
+        self.check_inputs_set()?;
         self.state = State::Idle;
         let started = Instant::now();
         let result = match self.deadline {
-            None => self.request.infer(),
+            None => self.request().infer(),
             Some(deadline) => self.run_with_deadline(deadline, started)?,
         };
         result.map_err(|e| Error::openvino("inference failed", e))?;
+        self.computed(started);
+        Ok(())
+    }
+
+    fn check_inputs_set(&self) -> Result<(), Error> {
+        match self.inputs.iter().position(|i| i.set.is_none()) {
+            Some(missing) => Err(Error::invalid(format!(
+                "input {missing} ({:?}) has not been set; set every input before compute",
+                self.graph.inputs()[missing].name
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn computed(&mut self, started: Instant) {
         self.state = State::Computed;
-        tracing::trace!(elapsed = ?started.elapsed(), "compute");
+        let elapsed = started.elapsed();
+        self.graph.inference_time().observe(elapsed);
+        tracing::trace!(?elapsed, "compute");
+    }
+
+    /// Runs the inference with OpenVINO's asynchronous API and awaits its end, within the compute
+    /// deadline: no thread waits for the model (OpenVINO's callback wakes this future). The
+    /// rules are those of [`compute`](Self::compute). Dropping the future while the inference
+    /// runs leaves the context answering `Busy` until OpenVINO has ended it; dropping the context
+    /// then cancels it (see `Drop`).
+    pub async fn compute_async(&mut self) -> Result<(), Error> {
+        self.ensure_not_running()?;
+        self.check_inputs_set()?;
+        self.state = State::Idle;
+        let request = self
+            .request
+            .as_mut()
+            .expect("`request` is `Some` until the context is dropped");
+        let completion = request.completion()?;
+        let done = completion.arm();
+        let started = Instant::now();
+        if let Err(e) = request.infer.start_async() {
+            completion.disarm();
+            return Err(Error::openvino("inference failed", e));
+        }
+        self.state = State::Running;
+        let ended = match self.deadline {
+            Some(deadline) => tokio::time::timeout(deadline, done).await.is_ok(),
+            None => {
+                let _ = done.await;
+                true
+            }
+        };
+        if !ended {
+            // Cooperative: OpenVINO stops between nodes. Until it has, the context is busy.
+            let _ = self.request().cancel();
+            self.state = State::Abandoned {
+                since: Instant::now(),
+            };
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "compute passed the host's deadline of {:.1?} (ran {:.1?}); the inference \
+                     was cancelled",
+                    self.deadline.unwrap_or_default(),
+                    started.elapsed()
+                ),
+            ));
+        }
+        // OpenVINO calls the callback just before it marks the inference done, so this wait
+        // lasts microseconds; it also gives the inference's own error, if any.
+        let result = self.request().wait();
+        self.state = State::Idle;
+        result.map_err(|e| Error::openvino("inference failed", e))?;
+        self.computed(started);
         Ok(())
     }
 
@@ -248,14 +340,14 @@ impl ExecutionContext {
         deadline: Duration,
         started: Instant,
     ) -> Result<openvino::Result<()>, Error> {
-        if let Err(e) = self.request.start_async() {
+        if let Err(e) = self.request().start_async() {
             return Ok(Err(e));
         }
-        match self.request.wait_for(deadline) {
+        match self.request().wait_for(deadline) {
             Ok(true) => Ok(Ok(())),
             Ok(false) => {
                 // Cooperative: OpenVINO stops between nodes. Until it has, the context is busy.
-                let _ = self.request.cancel();
+                let _ = self.request().cancel();
                 self.state = State::Abandoned {
                     since: Instant::now(),
                 };
@@ -287,7 +379,7 @@ impl ExecutionContext {
             ));
         }
         let output = self
-            .request
+            .request()
             .tensor(TensorSlot::Output(index))
             .map_err(|e| Error::openvino("cannot read the output", e))?;
         let element_type = output
@@ -300,6 +392,50 @@ impl ExecutionContext {
             .as_bytes()
             .map_err(|e| Error::openvino("cannot read the output", e))?;
         f(bytes, shape.dims(), element_type)
+    }
+}
+
+/// The request of a live context (a free function so that it borrows only that field).
+fn request_mut(request: &mut Option<Request>) -> &mut InferRequest<'static> {
+    &mut request
+        .as_mut()
+        .expect("`request` is `Some` until the context is dropped")
+        .infer
+}
+
+impl Drop for ExecutionContext {
+    /// An idle request goes back to its pool (or is freed). One OpenVINO may still be running (a
+    /// compute past its deadline, or one whose future was dropped) is cancelled, and waited for
+    /// off the async runtime's worker threads: freeing or lending it before it has stopped would
+    /// let OpenVINO write into a request someone else uses.
+    fn drop(&mut self) {
+        let Some(mut request) = self.request.take() else {
+            return;
+        };
+        let running = matches!(self.state, State::Running | State::Abandoned { .. });
+        let graph = Arc::clone(&self.graph);
+        let (lent_to, largest_input) = (self.lent_to, self.largest_input);
+        if running {
+            let _ = request.infer.cancel();
+        }
+        let finish = move || {
+            if running {
+                // Ends at once if the inference has stopped; its result is nobody's now.
+                let _ = request.infer.wait();
+            }
+            match (graph.pool(), lent_to) {
+                (Some(pool), Some(session)) => pool.give_back(request, session, largest_input),
+                _ => drop(request),
+            }
+            // The graph (and its compiled model) outlives the request.
+            drop(graph);
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if running => {
+                runtime.spawn_blocking(finish);
+            }
+            _ => finish(),
+        }
     }
 }
 

@@ -113,6 +113,12 @@ impl Error {
         text
     }
 
+    /// The same error with `context: ` before its message (e.g. which input it concerns).
+    pub(crate) fn within(mut self, context: &str) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidArgument, message)
     }

@@ -1,8 +1,12 @@
 //! [`Graph`]: a compiled model and what the ABIs need to know about its inputs and outputs.
 
+use std::sync::Arc;
+
 use openvino::{CompiledModel, ElementType, PartialShape};
 
 use super::budget::Charge;
+use super::pool::InferPool;
+use super::stats::Histogram;
 use super::{Error, ErrorKind};
 
 /// One input or output of a graph, as OpenVINO compiled it.
@@ -46,8 +50,11 @@ impl PortInfo {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Graph {
-    // Field order: the compiled model is freed before its charge is given back.
-    compiled: CompiledModel,
+    // Field order: the pooled requests, then the compiled model are freed before the charge is
+    // given back.
+    /// Infer requests made once and lent to contexts (registered graphs of `serve`).
+    pool: Option<InferPool>,
+    compiled: Arc<CompiledModel>,
     inputs: Vec<PortInfo>,
     outputs: Vec<PortInfo>,
     device: String,
@@ -56,6 +63,8 @@ pub struct Graph {
     context_bytes: u64,
     /// What this graph is charged to (nothing for registered graphs).
     charge: Charge,
+    /// How long its inferences take.
+    inference_time: Histogram,
 }
 
 impl Graph {
@@ -89,13 +98,39 @@ impl Graph {
                 .fold(0u64, u64::saturating_add)
         });
         Ok(Self {
-            compiled,
+            pool: None,
+            compiled: Arc::new(compiled),
             inputs,
             outputs,
             device: device.to_owned(),
             context_bytes,
             charge,
+            inference_time: Histogram::default(),
         })
+    }
+
+    /// The same graph with a pool of infer requests (see [`PoolSize`](super::PoolSize)).
+    pub(crate) fn pooled(mut self, size: super::PoolSize) -> Result<Self, Error> {
+        let dynamic = self.inputs.iter().any(|p| p.shape.is_dynamic());
+        self.pool = Some(InferPool::new(Arc::clone(&self.compiled), size, dynamic)?);
+        Ok(self)
+    }
+
+    pub(crate) fn pool(&self) -> Option<&InferPool> {
+        self.pool.as_ref()
+    }
+
+    /// Infer requests made for this graph and lent to contexts, if it is pooled: `(size, idle,
+    /// waiting)`, the contexts waiting for one included.
+    pub fn pool_state(&self) -> Option<(usize, usize, usize)> {
+        self.pool
+            .as_ref()
+            .map(|p| (p.size(), p.idle(), p.waiting()))
+    }
+
+    /// How long this graph's inferences took (each successful `compute`, OpenVINO's part only).
+    pub fn inference_time(&self) -> &Histogram {
+        &self.inference_time
     }
 
     /// The compiled model.
@@ -180,6 +215,7 @@ impl std::fmt::Debug for Graph {
             .field("outputs", &self.outputs)
             .field("device", &self.device)
             .field("charged_bytes", &self.charge.bytes())
+            .field("pool", &self.pool)
             .finish()
     }
 }

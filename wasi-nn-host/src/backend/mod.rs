@@ -9,9 +9,11 @@ mod context;
 mod error;
 pub mod gate;
 mod graph;
+mod pool;
 mod read;
 pub mod sandbox;
 mod session;
+mod stats;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -26,11 +28,16 @@ pub use self::config::{
 pub use self::context::{ExecutionContext, MAX_RANK};
 pub use self::error::{Error, ErrorKind};
 pub use self::graph::{Graph, PortInfo};
+pub use self::pool::PoolSize;
 pub use self::session::{GraphHandle, MAX_NAME_BYTES, Session};
+pub use self::stats::{BUCKETS, ERROR_KINDS, Histogram, HistogramSnapshot};
 
-use self::budget::{Budget, Charge};
-pub(crate) use self::error::{log_error, quote};
+use self::budget::Budget;
+pub(crate) use self::budget::Charge;
+use self::error::log_error;
+pub(crate) use self::error::quote;
 use self::read::Format;
+use self::stats::ErrorCounts;
 
 /// OpenVINO for wasi-nn: one `Core`, the configuration, the named graphs and the backend-wide
 /// memory budget. Shared (`Arc`) by every instance's [`Session`].
@@ -50,6 +57,8 @@ pub struct Backend {
     budget: Arc<Budget>,
     /// Devices whose core-level properties are set, for importing sandbox-compiled graphs.
     import_ready: Mutex<HashSet<String>>,
+    /// Errors answered to guests, by kind.
+    errors: ErrorCounts,
 }
 
 impl std::fmt::Debug for Backend {
@@ -85,7 +94,26 @@ impl Backend {
             devices,
             budget,
             import_ready: Mutex::new(HashSet::new()),
+            errors: ErrorCounts::default(),
         })
+    }
+
+    /// Logs an error an ABI is about to answer a guest with (see `log_error`) and counts it.
+    pub(crate) fn note_error(&self, call: &str, err: &Error) {
+        self.errors.add(err.kind());
+        log_error(call, err);
+    }
+
+    /// How many errors of each kind the ABIs have answered guests with, since the start.
+    ///
+    /// ```
+    /// use wasi_nn_host::{Backend, BackendConfig};
+    /// let backend = Backend::new(BackendConfig::default())?;
+    /// assert!(backend.error_counts().iter().all(|(_, n)| *n == 0));
+    /// # Ok::<(), wasi_nn_host::backend::Error>(())
+    /// ```
+    pub fn error_counts(&self) -> Vec<(ErrorKind, u64)> {
+        self.errors.get()
     }
 
     /// A fresh session for one Wasm instance.
@@ -314,6 +342,47 @@ impl Backend {
         path: &Path,
         device: Option<&str>,
     ) -> Result<Arc<Graph>, Error> {
+        self.register_graph(name, path, device, None)
+    }
+
+    /// Like [`register`](Self::register), for serving many requests at once: compiled with
+    /// OpenVINO's `PERFORMANCE_HINT=THROUGHPUT` (unless the embedder's properties set a hint),
+    /// and with a pool of infer requests made now and lent to execution contexts, `size` of
+    /// them (by default the compiled model's `OPTIMAL_NUMBER_OF_INFER_REQUESTS`).
+    /// [`Session::init_execution_context_async`] waits for a free one.
+    ///
+    /// ```
+    /// # let model_xml = openvino::doc_support::ADD_MODEL_XML;
+    /// use wasi_nn_host::backend::PoolSize;
+    /// use wasi_nn_host::{Backend, BackendConfig};
+    /// # let dir = std::env::temp_dir().join(format!("pooled-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # std::fs::write(dir.join("add.xml"), model_xml)?;
+    /// let backend = Backend::new(BackendConfig::default())?;
+    /// let graph = backend.register_pooled("add", &dir.join("add.xml"), None, PoolSize::Optimal)?;
+    /// let (size, idle, waiting) = graph.pool_state().unwrap();
+    /// assert!(size >= 1);
+    /// assert_eq!((idle, waiting), (size, 0));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn register_pooled(
+        &self,
+        name: &str,
+        path: &Path,
+        device: Option<&str>,
+        size: PoolSize,
+    ) -> Result<Arc<Graph>, Error> {
+        self.register_graph(name, path, device, Some(size))
+    }
+
+    fn register_graph(
+        &self,
+        name: &str,
+        path: &Path,
+        device: Option<&str>,
+        pool: Option<PoolSize>,
+    ) -> Result<Arc<Graph>, Error> {
         if name.len() > MAX_NAME_BYTES {
             return Err(Error::host(
                 ErrorKind::InvalidArgument,
@@ -332,6 +401,13 @@ impl Backend {
         self.check_device(&device)?;
         let started = Instant::now();
         let mut props = self.config.properties.clone();
+        let hint = PropertyKey::PerformanceHint.as_str();
+        if pool.is_some() && !props.iter().any(|(k, _)| k == hint) {
+            props.push((
+                hint.to_owned(),
+                openvino::PerformanceMode::Throughput.as_str().to_owned(),
+            ));
+        }
         if let Some(dir) = &self.config.cache_dir {
             props.push((
                 PropertyKey::CacheDir.as_str().to_owned(),
@@ -353,8 +429,19 @@ impl Backend {
                 )
                 .with_source(e)
             })?;
-        tracing::info!(name, path = %path.display(), device, elapsed = ?started.elapsed(), "named graph compiled");
-        let graph = Arc::new(Graph::new(compiled, &device, None, Charge::none())?);
+        let mut graph = Graph::new(compiled, &device, None, Charge::none())?;
+        if let Some(size) = pool {
+            graph = graph.pooled(size)?;
+        }
+        tracing::info!(
+            name,
+            path = %path.display(),
+            device,
+            infer_requests = graph.pool_state().map(|(size, _, _)| size),
+            elapsed = ?started.elapsed(),
+            "named graph compiled"
+        );
+        let graph = Arc::new(graph);
         self.named
             .write()
             .unwrap_or_else(|p| p.into_inner())
@@ -369,5 +456,18 @@ impl Backend {
             .unwrap_or_else(|p| p.into_inner())
             .get(name)
             .cloned()
+    }
+
+    /// Every registered graph with its name, sorted by name.
+    pub fn named_graphs(&self) -> Vec<(String, Arc<Graph>)> {
+        let mut graphs: Vec<_> = self
+            .named
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(name, graph)| (name.clone(), Arc::clone(graph)))
+            .collect();
+        graphs.sort_by(|a, b| a.0.cmp(&b.0));
+        graphs
     }
 }

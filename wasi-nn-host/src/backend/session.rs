@@ -2,10 +2,11 @@
 //! Both ABIs keep one per instance and call it for every operation that creates something.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::budget::{Budget, Charge};
 use super::error::quote;
+use super::pool::Request;
 use super::{Backend, Encoding, Error, ErrorKind, ExecutionContext, Graph, Target};
 
 /// Longest graph name `load_by_name` looks up (longer names cannot be registered).
@@ -49,6 +50,8 @@ impl GraphHandle {
 /// ```
 #[derive(Debug)]
 pub struct Session {
+    /// Unique in the process: pools know which session holds which of their requests.
+    id: u64,
     backend: Arc<Backend>,
     budget: Arc<Budget>,
     graphs: Arc<AtomicUsize>,
@@ -57,8 +60,10 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(backend: Arc<Backend>) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let budget = Budget::new("instance", backend.config().limits.max_memory_bytes);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             backend,
             budget,
             graphs: Arc::default(),
@@ -84,6 +89,12 @@ impl Session {
     /// Host memory charged to this instance.
     pub fn charged_bytes(&self) -> u64 {
         self.budget.used()
+    }
+
+    /// Charges `bytes` the host holds for this instance outside the backend (e.g. the WIT
+    /// frontend's tensors) to the instance's and the backend's budgets, until the charge drops.
+    pub(crate) fn charge(&self, bytes: u64, purpose: &str) -> Result<Charge, Error> {
+        Charge::new(&[&self.budget, self.backend.budget()], bytes, purpose)
     }
 
     /// Takes one unit of `count` if below `limit`; checked before any work is done.
@@ -146,28 +157,71 @@ impl Session {
     }
 
     /// A new execution context of `graph`; limits are checked before the infer request is built.
+    /// A pooled graph lends one of its requests if one is free, else the context gets a request
+    /// of its own (this call never waits; [`init_execution_context_async`] does).
+    ///
+    /// [`init_execution_context_async`]: Self::init_execution_context_async
     pub fn init_execution_context(
         &mut self,
         graph: &GraphHandle,
     ) -> Result<ExecutionContext, Error> {
+        let (counted, charge) = self.reserve_context(&graph.graph)?;
+        let graph = Arc::clone(&graph.graph);
+        let lent = graph.pool().and_then(|pool| pool.try_take(self.id));
+        self.context(graph, lent, counted, charge)
+    }
+
+    /// Like [`init_execution_context`](Self::init_execution_context), but for a pooled graph
+    /// whose requests are all lent, waits (first come, first served) until one is returned:
+    /// a request of a service waits its turn instead of making OpenVINO juggle more requests
+    /// than it has streams. A session that already holds a request of the pool does not wait
+    /// (it could wait for itself): it gets a request of its own.
+    pub async fn init_execution_context_async(
+        &mut self,
+        graph: &GraphHandle,
+    ) -> Result<ExecutionContext, Error> {
+        let (counted, charge) = self.reserve_context(&graph.graph)?;
+        let graph = Arc::clone(&graph.graph);
+        let lent = match graph.pool() {
+            Some(pool) if !pool.lends_to(self.id) => Some(pool.take(self.id).await),
+            Some(pool) => pool.try_take(self.id),
+            None => None,
+        };
+        self.context(graph, lent, counted, charge)
+    }
+
+    /// The context limit and the memory charge, checked before any request is made or waited
+    /// for.
+    fn reserve_context(&self, graph: &Graph) -> Result<(Counted, Charge), Error> {
         let config = self.backend.config();
         let counted = Self::count(
             &self.contexts,
             config.limits.max_contexts,
             "execution contexts",
         )?;
-        let graph = Arc::clone(&graph.graph);
         let charge = Charge::new(
             &[&self.budget, self.backend.budget()],
             graph.context_bytes(),
             "an execution context",
         )?;
-        let request = graph
-            .compiled()
-            .create_infer_request()
-            .map_err(|e| Error::openvino("cannot create an infer request", e))?;
+        Ok((counted, charge))
+    }
+
+    fn context(
+        &self,
+        graph: Arc<Graph>,
+        lent: Option<Request>,
+        counted: Counted,
+        charge: Charge,
+    ) -> Result<ExecutionContext, Error> {
+        let config = self.backend.config();
+        let (request, lent_to) = match lent {
+            Some(request) => (request, Some(self.id)),
+            None => (Request::new(graph.compiled(), false)?, None),
+        };
         Ok(ExecutionContext::new(
             request,
+            lent_to,
             graph,
             config.deadlines.compute,
             config.limits.max_tensor_bytes,

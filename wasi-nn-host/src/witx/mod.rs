@@ -55,7 +55,7 @@ impl wiggle::GuestErrorType for NnErrno {
 
 impl types::UserErrorConversion for WasiNnCtx {
     fn nn_errno_from_error(&mut self, e: Error) -> wiggle::error::Result<NnErrno> {
-        crate::backend::log_error("wasi_ephemeral_nn", &e);
+        self.session.backend().note_error("wasi_ephemeral_nn", &e);
         Ok(errno(e.kind()))
     }
 }

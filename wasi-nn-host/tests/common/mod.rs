@@ -1,6 +1,8 @@
 //! Helpers shared by the wasi-nn-host integration tests.
 #![allow(dead_code)]
 
+pub mod component;
+
 /// Bytes as the body of a WAT string literal (every byte escaped).
 pub fn wat_bytes(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("\\{b:02x}")).collect()
@@ -20,7 +22,12 @@ pub const NN_IMPORTS: &str = r#"
 pub fn sandboxed() -> wasi_nn_host::GuestLoadPolicy {
     wasi_nn_host::GuestLoadPolicy {
         mode: wasi_nn_host::GuestLoads::Sandboxed(wasi_nn_host::WorkerCommand::new(
-            env!("CARGO_BIN_EXE_wasi-nn-host"),
+            // `option_env!`: the cargo-fuzz crate includes this file but has no such binary
+            // (and never calls this).
+            match option_env!("CARGO_BIN_EXE_wasi-nn-host") {
+                Some(cli) => cli,
+                None => panic!("only wasi-nn-host's integration tests know its CLI binary"),
+            },
             ["__model-worker"],
         )),
         ..Default::default()

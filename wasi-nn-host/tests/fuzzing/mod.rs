@@ -18,6 +18,8 @@ use wasi_nn_host::{Backend, BackendConfig, GuestLoadPolicy, GuestLoads, Limits, 
 #[path = "../common/mod.rs"]
 pub mod common;
 
+pub mod wit;
+
 /// `sum = a + b` over f32[1,4] (the same IR as `openvino::doc_support::ADD_MODEL_XML`).
 const MODEL_AT: u32 = 16384;
 const BUILDERS_AT: u32 = 64;

@@ -2,6 +2,7 @@
 //! `wasmtime run`'s flags and exit codes.
 //!
 //! - `run.rs`: `wasi-nn-host [run] [OPTIONS] <WASM> [ARGS]...`, the default command;
+//! - `serve.rs`: `wasi-nn-host serve [OPTIONS] <WASM>`, a wasi:http/proxy component over HTTP;
 //! - `info.rs`: `wasi-nn-host info` and `--version`, the OpenVINO in use and where it was found;
 //! - `flags.rs`: the parsers for `wasmtime run`'s flag syntax (`--dir`, `--env`, `-W/-S/-C`);
 //! - `manual.rs`: shell completions and the man page, generated from the clap definition.
@@ -13,6 +14,7 @@ mod flags;
 mod info;
 mod manual;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -47,6 +49,8 @@ struct Cli {
 enum Command {
     /// Runs a WebAssembly module (the default).
     Run(Box<run::RunCommand>),
+    /// Serves a wasi:http/proxy component over HTTP, its wasi-nn calls on OpenVINO.
+    Serve(Box<serve::ServeCommand>),
     /// Prints the OpenVINO in use (version, library, why that one, devices) and every place
     /// searched; exits with 1 when none is usable.
     Info(info::InfoCommand),
@@ -83,6 +87,17 @@ fn main() -> ExitCode {
             init_logging(cli.run.verbose);
             cli.run.execute()
         }
+        Some(Command::Serve(serve)) => {
+            init_logging_with(
+                match serve.verbose {
+                    0 => "info",
+                    1 => "debug",
+                    _ => "trace",
+                },
+                serve.log_json,
+            );
+            (*serve).execute()
+        }
         Some(Command::Info(info)) => {
             init_logging(0);
             info.execute()
@@ -107,6 +122,11 @@ fn init_logging(verbose: u8) {
         1 => "debug",
         _ => "trace",
     };
+    init_logging_with(level, false);
+}
+
+/// This host's log level, RUST_LOG's directives after it, as text or JSON lines on stderr.
+fn init_logging_with(level: &str, json: bool) {
     let mut filter = tracing_subscriber::EnvFilter::new(format!("wasi_nn_host={level}"));
     if let Ok(directives) = std::env::var("RUST_LOG") {
         for directive in directives.split(',').filter(|d| !d.trim().is_empty()) {
@@ -116,12 +136,17 @@ fn init_logging(verbose: u8) {
             }
         }
     }
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(std::io::stderr);
+    if json {
+        // One JSON object per line, with the request span's fields (id, method, path, peer).
+        logs.json().with_current_span(true).init();
+    } else {
         // Colour codes only on a terminal, not in logs and pipes.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
 }
 
 #[cfg(test)]

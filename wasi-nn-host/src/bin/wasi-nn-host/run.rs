@@ -228,12 +228,15 @@ impl RunCommand {
         }
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if is_component(&bytes) {
-            bail!(
-                "{} is a WebAssembly component; wasi-nn-host runs core modules (wasm32-wasip1) \
-                 for now",
-                path.display()
-            );
+        let component = wasi_nn_host::is_component(&bytes);
+        if component {
+            // What a component cannot have here yet, refused rather than ignored.
+            if self.invoke.is_some() {
+                bail!("--invoke runs a core module's export; components run their wasi:cli/run");
+            }
+            if settings.fuel.is_some() || settings.max_memory_size.is_some() {
+                bail!("-W fuel and -W max-memory-size apply to core modules only (for now)");
+            }
         }
         let argv = self.argv()?;
         let env = self.guest_env(&settings)?;
@@ -284,6 +287,9 @@ impl RunCommand {
         self.register_graphs(&backend, &settings, verbose)?;
 
         let (engine, cache) = engine(&settings)?;
+        if component {
+            return self.run_component(&engine, &bytes, backend, argv, env, &settings, started);
+        }
         tracing::debug!(
             timeout = ?settings.timeout,
             fuel = ?settings.fuel,
@@ -320,6 +326,8 @@ impl RunCommand {
                 inherit_stdio: true,
                 max_memory_size: settings.max_memory_size,
                 trap_on_grow_failure: settings.trap_on_grow_failure,
+                // Set on the store below, with the fuel.
+                timeout: None,
             },
         )?;
         let mut store = state.into_store(&engine);
@@ -349,6 +357,66 @@ impl RunCommand {
         match outcome {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => self.exit_code(e, &settings),
+        }
+    }
+
+    /// Runs a wasm32-wasip2 component (WASI p2 and wasi:nn's WIT interface) with the same
+    /// folders, environment, graphs, limits and timeout as a module, and exits as a module does.
+    #[allow(clippy::too_many_arguments)]
+    fn run_component(
+        &self,
+        engine: &Engine,
+        bytes: &[u8],
+        backend: Arc<Backend>,
+        args: Vec<String>,
+        env: Vec<(String, String)>,
+        settings: &Settings,
+        started: Instant,
+    ) -> anyhow::Result<ExitCode> {
+        let path = self.module_path();
+        let t = Instant::now();
+        let component = wasmtime::component::Component::new(engine, bytes).map_err(|e| {
+            let reason = e.to_string();
+            let reason = reason.lines().next().unwrap_or_default().to_owned();
+            anyhow!("{} is not a valid Wasm component: {reason}", path.display())
+        })?;
+        if self.verbose > 0 {
+            eprintln!("wasi-nn-host: component compiled in {:.1?}", t.elapsed());
+        }
+        let config = CommandConfig {
+            args,
+            env,
+            dirs: self.dirs.clone(),
+            inherit_stdio: true,
+            timeout: settings.timeout,
+            ..CommandConfig::default()
+        };
+        let t = Instant::now();
+        let outcome = wasi_nn_host::run_component(engine, &component, backend, &config);
+        if self.verbose > 0 {
+            eprintln!(
+                "wasi-nn-host: component ran in {:.1?} (total {:.1?})",
+                t.elapsed(),
+                started.elapsed()
+            );
+        }
+        match outcome {
+            // wasi:cli/exit carries a code; `wasmtime run` passes it through like proc_exit's.
+            Ok(code) if (0..=125).contains(&code) => Ok(ExitCode::from(code as u8)),
+            Ok(code) => Err(anyhow!("the component exited with {code}")),
+            Err(e) => match e.downcast_ref::<Trap>() {
+                Some(trap) => {
+                    match (trap, settings.timeout) {
+                        (Trap::Interrupt, Some(timeout)) => eprintln!(
+                            "wasi-nn-host: the component ran longer than the timeout of \
+                             {timeout:?} (-W timeout) and was interrupted: {e:?}"
+                        ),
+                        _ => eprintln!("wasi-nn-host: the component trapped: {e:?}"),
+                    }
+                    Ok(ExitCode::from(TRAP_EXIT_CODE))
+                }
+                None => Err(e),
+            },
         }
     }
 
@@ -497,38 +565,7 @@ impl RunCommand {
         settings: &Settings,
         verbose: bool,
     ) -> anyhow::Result<()> {
-        /// A model to compile before the program starts, and the flag that asked for it.
-        struct Preload {
-            name: String,
-            path: PathBuf,
-            device: Option<String>,
-            flag: String,
-        }
-        let mut preloads: Vec<Preload> = self
-            .graphs
-            .iter()
-            .map(|g| Preload {
-                name: g.name.clone(),
-                path: g.path.clone(),
-                device: g.device.clone(),
-                flag: format!("--graph {}", g.name),
-            })
-            .collect();
-        for g in &settings.nn_graphs {
-            let flag = format!("-S nn-graph={}::{}", g.format, g.dir.display());
-            let (name, path) = nn_graph_model(g).map_err(|e| anyhow!("{flag}: {e}"))?;
-            preloads.push(Preload {
-                name,
-                path,
-                device: None,
-                flag,
-            });
-        }
-        let mut seen = std::collections::HashSet::new();
-        for p in &preloads {
-            if !seen.insert(p.name.as_str()) {
-                bail!("{}: a graph named `{}` is already given", p.flag, p.name);
-            }
+        for p in preloads(&self.graphs, &settings.nn_graphs)? {
             let t = Instant::now();
             backend
                 .register(&p.name, &p.path, p.device.as_deref())
@@ -546,10 +583,42 @@ impl RunCommand {
     }
 }
 
-/// A binary component: the Wasm magic, then a version whose layer field (bytes 6..8) is 1
-/// where a core module has 0.
-fn is_component(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\0asm") && bytes.get(6..8) == Some(&[1, 0])
+/// A model to compile before the program starts, and the flag that asked for it.
+pub struct Preload {
+    pub name: String,
+    pub path: PathBuf,
+    pub device: Option<String>,
+    pub flag: String,
+}
+
+/// The models of `--graph` and `-S nn-graph` flags, in order; a name given twice is refused.
+pub fn preloads(graphs: &[GraphArg], nn_graphs: &[NnGraph]) -> anyhow::Result<Vec<Preload>> {
+    let mut preloads: Vec<Preload> = graphs
+        .iter()
+        .map(|g| Preload {
+            name: g.name.clone(),
+            path: g.path.clone(),
+            device: g.device.clone(),
+            flag: format!("--graph {}", g.name),
+        })
+        .collect();
+    for g in nn_graphs {
+        let flag = format!("-S nn-graph={}::{}", g.format, g.dir.display());
+        let (name, path) = nn_graph_model(g).map_err(|e| anyhow!("{flag}: {e}"))?;
+        preloads.push(Preload {
+            name,
+            path,
+            device: None,
+            flag,
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in &preloads {
+        if !seen.insert(p.name.as_str()) {
+            bail!("{}: a graph named `{}` is already given", p.flag, p.name);
+        }
+    }
+    Ok(preloads)
 }
 
 /// The export a command runs without `--invoke`: "" or `_start`, as `wasmtime run` looks.
@@ -618,26 +687,30 @@ fn engine(settings: &Settings) -> anyhow::Result<(Engine, Option<Cache>)> {
     if settings.fuel.is_some() {
         config.consume_fuel(true);
     }
-    let cache = match settings.cache {
+    let cache = module_cache(settings.cache, settings.cache_config.as_deref())?;
+    config.cache(cache.clone());
+    let engine = Engine::new(&config).map_err(|e| anyhow!("cannot start Wasmtime: {e:#}"))?;
+    Ok((engine, cache))
+}
+
+/// Wasmtime's module cache as `-C cache` and `-C cache-config` ask: on by default, where it can
+/// be (a program still runs without one unless it was asked for explicitly).
+pub fn module_cache(cache: Option<bool>, config: Option<&Path>) -> anyhow::Result<Option<Cache>> {
+    Ok(match cache {
         Some(false) => None,
-        explicit => match Cache::from_file(settings.cache_config.as_deref()) {
+        explicit => match Cache::from_file(config) {
             Ok(cache) => Some(cache),
             // Asked for: an error. By default the cache only saves time, so the program runs
             // without it (e.g. with no HOME to put it in).
-            Err(e) if explicit == Some(true) || settings.cache_config.is_some() => {
-                return Err(anyhow!(
-                    "cannot use Wasmtime's module cache (-C cache): {e:#}"
-                ));
+            Err(e) if explicit == Some(true) || config.is_some() => {
+                bail!("cannot use Wasmtime's module cache (-C cache): {e:#}");
             }
             Err(e) => {
                 tracing::warn!("Wasm modules are compiled on every start: no module cache: {e:#}");
                 None
             }
         },
-    };
-    config.cache(cache.clone());
-    let engine = Engine::new(&config).map_err(|e| anyhow!("cannot start Wasmtime: {e:#}"))?;
-    Ok((engine, cache))
+    })
 }
 
 /// One `--invoke` argument, as `wasmtime run` reads it.
