@@ -97,11 +97,11 @@ pub unsafe fn load_from(path: impl AsRef<Path>) -> Result<&'static LoadedLibrary
     // SAFETY: every required symbol exists; the caller vouches that this is libopenvino_c, whose
     // symbols have the types of the headers (the version is checked just below, before any call
     // but `ov_get_openvino_version`, whose signature every release shares).
-    let functions =
-        unsafe { Functions::resolve(&library) }.map_err(|name| LoadError::MissingSymbols {
-            path: path.to_owned(),
-            names: vec![name],
-        })?;
+    let resolved = unsafe { Functions::resolve(&library) };
+    let functions = resolved.map_err(|name| LoadError::MissingSymbols {
+        path: path.to_owned(),
+        names: vec![name],
+    })?;
     let mut absent = functions.absent();
     absent.sort_unstable();
     let info = read_version(
