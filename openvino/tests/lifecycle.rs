@@ -11,18 +11,12 @@ use openvino::{
     CompiledModel, Core, DeviceType, ElementType, PropertyKey, Shape, Tensor, TensorSlot,
 };
 
+mod common;
+
 fn compiled() -> CompiledModel {
-    let core = Core::new().expect("OpenVINO is installed");
-    let model = core
-        .read_model_from_buffer(ADD_MODEL_XML.as_bytes(), None)
-        .unwrap();
-    core.compile_model(
-        &model,
-        &DeviceType::CPU,
-        &[(PropertyKey::InferencePrecisionHint, "f32")],
-    )
-    .unwrap()
-    // `core` and `model` are freed here; the compiled model must not depend on them.
+    let core = common::core();
+    common::add_compiled(&core)
+    // `core` (and the model, inside `add_compiled`) are freed: the compiled model stands alone.
 }
 
 #[test]
@@ -129,18 +123,7 @@ fn async_requests_in_flight_and_callbacks() {
         .map(|_| compiled.create_infer_request().unwrap())
         .collect();
     for (i, request) in requests.iter_mut().enumerate() {
-        request
-            .tensor_mut("a")
-            .unwrap()
-            .data_mut::<f32>()
-            .unwrap()
-            .fill(i as f32);
-        request
-            .tensor_mut("b")
-            .unwrap()
-            .data_mut::<f32>()
-            .unwrap()
-            .fill(0.5);
+        common::fill_add_inputs(request, i as f32, 0.5);
         let calls = Arc::clone(&calls);
         let tx = tx.clone();
         request
@@ -213,18 +196,7 @@ fn compiled_models_and_requests_outlive_the_core_and_move_across_threads() {
             std::thread::spawn(move || {
                 let mut request = compiled.create_infer_request().unwrap();
                 for _ in 0..10 {
-                    request
-                        .tensor_mut("a")
-                        .unwrap()
-                        .data_mut::<f32>()
-                        .unwrap()
-                        .fill(t as f32);
-                    request
-                        .tensor_mut("b")
-                        .unwrap()
-                        .data_mut::<f32>()
-                        .unwrap()
-                        .fill(t as f32);
+                    common::fill_add_inputs(&mut request, t as f32, t as f32);
                     request.infer().unwrap();
                     assert_eq!(
                         request.tensor("sum").unwrap().data::<f32>().unwrap(),
@@ -259,18 +231,7 @@ fn export_and_import_round_trip() {
     assert!(!blob.is_empty());
     let imported = core.import_model(&blob, &DeviceType::CPU).unwrap();
     let mut request = imported.create_infer_request().unwrap();
-    request
-        .tensor_mut("a")
-        .unwrap()
-        .data_mut::<f32>()
-        .unwrap()
-        .fill(2.0);
-    request
-        .tensor_mut("b")
-        .unwrap()
-        .data_mut::<f32>()
-        .unwrap()
-        .fill(3.0);
+    common::fill_add_inputs(&mut request, 2.0, 3.0);
     request.infer().unwrap();
     assert_eq!(
         request.tensor("sum").unwrap().data::<f32>().unwrap(),

@@ -292,18 +292,7 @@ fn cache_encryption_callbacks_work_through_the_unsafe_raw_properties() {
         }
         .unwrap();
         let mut request = compiled.create_infer_request().unwrap();
-        request
-            .tensor_mut("a")
-            .unwrap()
-            .data_mut::<f32>()
-            .unwrap()
-            .fill(1.0);
-        request
-            .tensor_mut("b")
-            .unwrap()
-            .data_mut::<f32>()
-            .unwrap()
-            .fill(2.5);
+        common::fill_add_inputs(&mut request, 1.0, 2.5);
         request.infer().unwrap();
         assert_eq!(
             request.tensor("sum").unwrap().data::<f32>().unwrap(),

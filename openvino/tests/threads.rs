@@ -21,18 +21,7 @@ const THREADS: usize = 4;
 
 /// Writes `x` and `y` into `a` and `b`, infers, and checks `sum`.
 fn add(request: &mut InferRequest<'_>, x: f32, y: f32) {
-    request
-        .tensor_mut("a")
-        .unwrap()
-        .data_mut::<f32>()
-        .unwrap()
-        .fill(x);
-    request
-        .tensor_mut("b")
-        .unwrap()
-        .data_mut::<f32>()
-        .unwrap()
-        .fill(y);
+    common::fill_add_inputs(request, x, y);
     request.infer().unwrap();
     assert_eq!(
         request.tensor("sum").unwrap().data::<f32>().unwrap(),
@@ -383,18 +372,7 @@ fn callbacks_run_for_requests_started_on_many_threads() {
                     })
                     .unwrap();
                 for i in 0..rounds {
-                    request
-                        .tensor_mut("a")
-                        .unwrap()
-                        .data_mut::<f32>()
-                        .unwrap()
-                        .fill(t as f32);
-                    request
-                        .tensor_mut("b")
-                        .unwrap()
-                        .data_mut::<f32>()
-                        .unwrap()
-                        .fill(i as f32);
+                    common::fill_add_inputs(&mut request, t as f32, i as f32);
                     request.start_async().unwrap();
                     finished.recv_timeout(Duration::from_secs(60)).unwrap();
                     request.wait().unwrap();

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 use openvino::doc_support::ADD_MODEL_XML;
-use openvino::{CompiledModel, Core, DeviceType, PropertyKey};
+use openvino::{CompiledModel, Core, DeviceType, InferRequest, PropertyKey};
 
 pub fn core() -> Core {
     Core::new().expect("OpenVINO is installed (scripts/install-openvino)")
@@ -20,6 +20,18 @@ pub fn add_compiled(core: &Core) -> CompiledModel {
         &[(PropertyKey::InferencePrecisionHint, "f32")],
     )
     .unwrap()
+}
+
+/// Fills the add model's inputs: every element of `a` with `a`, of `b` with `b`.
+pub fn fill_add_inputs(request: &mut InferRequest<'_>, a: f32, b: f32) {
+    for (name, value) in [("a", a), ("b", b)] {
+        request
+            .tensor_mut(name)
+            .unwrap()
+            .data_mut::<f32>()
+            .unwrap()
+            .fill(value);
+    }
 }
 
 /// `out = a · b · b · ... · b` (`depth` matrix products of `f32[n,n]` inputs `a` and `b`): an
