@@ -120,39 +120,59 @@ fn async_scope_reports_the_error_of_an_inference_nobody_waited_for() {
     assert_eq!(outcome.unwrap_err().kind(), ErrorKind::General);
 }
 
+/// A use of a request, to be refused while an inference runs.
+type Call<'a> = &'a dyn Fn(&mut InferRequest<'static>) -> openvino::Result<()>;
+
+/// Starts an inference, runs `call` while it runs and returns the call's result, or `None` when
+/// the inference ended before or during the call, so that the result proves nothing: a scheduler
+/// may run a whole inference before the starting thread looks again (valgrind runs one thread at
+/// a time, and CI once saw this). Waits for every inference it started.
+fn while_running(request: &mut InferRequest<'static>, call: Call) -> Option<openvino::Result<()>> {
+    request.start_async().unwrap();
+    let ended_before = request.wait_for(Duration::ZERO).unwrap();
+    let result = (!ended_before).then(|| call(request));
+    // Still running now: the call began and returned while the inference ran. (A `start_async`
+    // that OpenVINO wrongly accepted would also leave an inference running; one accepted in the
+    // instant after the first ended would too, and would fail this test falsely; the model runs
+    // for thousands of times longer than that instant.)
+    let ended_after = request.wait_for(Duration::ZERO).unwrap();
+    request.wait().unwrap();
+    result.filter(|_| !ended_after)
+}
+
 #[test]
 fn a_running_request_refuses_every_access_with_request_busy() {
     let core = core();
     let (n, depth) = slow_size();
     let compiled = slow_compiled(&core, n, depth);
     let mut request: InferRequest<'static> = compiled.create_infer_request().unwrap();
-    request.start_async().unwrap();
-    assert!(!request.wait_for(Duration::ZERO).unwrap(), "still running");
-    let busy = |result: openvino::Result<()>| {
-        assert_eq!(result.unwrap_err().kind(), ErrorKind::RequestBusy);
-    };
-    busy(request.tensor("out").map(drop));
-    busy(request.tensor_mut("a").map(drop));
-    busy(
-        request.set_tensor(
-            "a",
-            Tensor::new(
-                ElementType::F32,
-                &Shape::new(&[n as i64, n as i64]).unwrap(),
-            )
-            .unwrap(),
-        ),
-    );
-    busy(request.infer());
-    busy(request.start_async());
-    busy(request.set_callback(|| {}));
-    busy(request.profiling_info().map(drop));
-    // Every refusal above happened while the inference ran, so none raced with it.
-    assert!(
-        !request.wait_for(Duration::ZERO).unwrap(),
-        "the inference ended during the checks; use a slower model"
-    );
-    request.wait().unwrap();
+    let shape = Shape::new(&[n as i64, n as i64]).unwrap();
+    let calls: [(&str, Call); 7] = [
+        ("tensor", &|r| r.tensor("out").map(drop)),
+        ("tensor_mut", &|r| r.tensor_mut("a").map(drop)),
+        ("set_tensor", &|r| {
+            r.set_tensor("a", Tensor::new(ElementType::F32, &shape).unwrap())
+        }),
+        ("infer", &|r| r.infer()),
+        ("start_async", &|r| r.start_async()),
+        ("set_callback", &|r| r.set_callback(|| {})),
+        ("profiling_info", &|r| r.profiling_info().map(drop)),
+    ];
+    const TRIES: usize = 20;
+    for (name, call) in calls {
+        let result = (0..TRIES)
+            .find_map(|_| while_running(&mut request, call))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: the inference ended before the call in {TRIES} tries; \
+                     use a slower model (OPENVINO_TEST_SLOW_MODEL=n,depth)"
+                )
+            });
+        assert!(
+            matches!(&result, Err(e) if e.kind() == ErrorKind::RequestBusy),
+            "{name} while an inference runs: {result:?}"
+        );
+    }
     assert_eq!(request.tensor("out").unwrap().len().unwrap(), n * n);
 }
 

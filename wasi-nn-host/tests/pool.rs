@@ -343,8 +343,9 @@ fn a_compute_future_dropped_mid_inference_leaves_the_context_busy_until_openvino
         assert!(err.to_string().contains("abandoned"), "{err}");
         let started = Instant::now();
         drop(context);
-        // Dropping did not wait for OpenVINO on this (async) thread...
-        assert!(started.elapsed() < Duration::from_millis(50));
+        // Dropping did not wait for OpenVINO on this (async) thread (the inference has most of
+        // its second left; the margin is for a loaded machine)...
+        assert!(started.elapsed() < Duration::from_millis(250));
         // ...and the request comes back once it has stopped.
         until_idle(&graph, 1).await;
     });
