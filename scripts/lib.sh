@@ -14,7 +14,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 script=$(basename "$0")
 
 say() { echo "$script: $*" >&2; }
-step() { printf '\n=== %s\n' "$*" >&2; }
+# `step` also records the step's name in $current_step, for a report on failure.
+step() { current_step=$*; printf '\n=== %s\n' "$*" >&2; }
 die() { echo "$script: $*" >&2; exit 1; }
 
 # pin KEY...: one value of upstream/openvino.toml (`pin release version`,
